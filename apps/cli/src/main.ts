@@ -1,0 +1,33 @@
+import { Command, CommanderError } from 'commander';
+import { EXIT } from './exit-codes';
+
+/**
+ * `matih` — one entry point for a person's daily work. Each command lives in `commands/` and
+ * registers itself on the program.
+ */
+export function buildProgram(): Command {
+  const program = new Command('matih')
+    .description('MATIH Pipelines: Kafka → SQL → Iceberg ingestion, declared in YAML')
+    .showHelpAfterError()
+    .exitOverride();
+  return program;
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync([...argv]);
+    return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // help and version print and exit 0; every other commander error is a usage error
+      return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    process.stderr.write(`matih: ${(error as Error).message}\n`);
+    return EXIT.failure;
+  }
+}
+
+if (require.main === module || process.argv[1]?.endsWith('matih.js')) {
+  void main(process.argv).then((code) => process.exit(code));
+}
