@@ -36,7 +36,8 @@ function projectConfig(rootDir) {
         ...common,
         displayName: 'integration',
         testMatch: ['<rootDir>/**/*.integration-spec.ts', '<rootDir>/**/*.e2e-spec.ts'],
-        testTimeout: 300_000,
+        // integration tests wait on real components: give them minutes, not jest's 5 s
+        setupFilesAfterEnv: [path.join(__dirname, 'jest.integration-setup.js')],
       },
     ],
   };

@@ -3,8 +3,13 @@ import { z } from 'zod';
 import { MESSAGES, isMessageType, type MessageType, type PayloadOf } from './messages';
 import type { TopicName } from './topics';
 
-/** The envelope every control message travels in. */
-export interface Envelope<T extends MessageType = MessageType> {
+/**
+ * The envelope every control message travels in. For a union of types it is a union of envelopes,
+ * so checking `type` narrows `payload`.
+ */
+export type Envelope<T extends MessageType = MessageType> = T extends MessageType ? EnvelopeOf<T> : never;
+
+interface EnvelopeOf<T extends MessageType> {
   readonly id: string;
   readonly type: T;
   readonly version: number;
@@ -48,7 +53,7 @@ export function createEnvelope<T extends MessageType>(
 ): Envelope<T> {
   const id = randomUUID();
   const definition = MESSAGES[type];
-  return {
+  const envelope: EnvelopeOf<T> = {
     id,
     type,
     version: definition.version,
@@ -59,6 +64,7 @@ export function createEnvelope<T extends MessageType>(
     traceparent: options.traceparent ?? null,
     payload: definition.payload.parse(payload) as PayloadOf<T>,
   };
+  return envelope as Envelope<T>;
 }
 
 export type DecodeResult =

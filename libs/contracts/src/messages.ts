@@ -39,8 +39,8 @@ export const MESSAGES = {
       release: z.string().min(1),
     }),
   }),
-  /** A command that reached its consumer but could not be accepted (bad payload, unknown version…). */
-  'command.rejected': define({
+  /** A command its consumer could not carry out: a bad payload, an unsupported version, or a handler error. */
+  'command.failed': define({
     topic: TOPICS.serviceEvents,
     version: 1,
     kind: 'event',

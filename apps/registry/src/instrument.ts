@@ -1,0 +1,3 @@
+import { startTelemetry } from '@matih/telemetry';
+
+startTelemetry('registry');

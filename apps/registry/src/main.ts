@@ -1,0 +1,6 @@
+import './instrument';
+import { runService } from '@matih/service-host';
+import { AppModule } from './app.module';
+import { configSchema } from './config';
+
+void runService({ service: 'registry', configSchema, module: (config) => AppModule.forRoot(config) });

@@ -1,0 +1,1 @@
+export { ControlPlane, type ControlPlaneOptions, type MessageContext } from './control-plane';

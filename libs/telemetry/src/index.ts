@@ -1,0 +1,2 @@
+export { startTelemetry, stopTelemetry, currentTraceparent, contextFromTraceparent, tracer } from './telemetry';
+export { loggerOptions, REDACTED_PATHS } from './logging';

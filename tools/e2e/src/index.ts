@@ -1,0 +1,1 @@
+export { startService, waitFor, waitHealthy, WORKSPACE_ROOT, type RunningService } from './services';
