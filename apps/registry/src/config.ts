@@ -3,6 +3,14 @@ import { z } from 'zod';
 
 export const configSchema = baseConfigSchema.extend({
   PORT: z.coerce.number().int().min(1).max(65535).default(18100),
+  REGISTRY_DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'a postgres:// connection URL')
+    .default('postgres://matih:matih@127.0.0.1:15432/matih')
+    .describe('PostgreSQL of the registry (schema `registry`)'),
+  REGISTRY_OUTBOX_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(200),
 });
 
 export type RegistryConfig = z.infer<typeof configSchema>;
+
+export const REGISTRY_CONFIG = Symbol('REGISTRY_CONFIG');

@@ -94,13 +94,23 @@ export class ControlPlane {
 
   async publish<T extends MessageType>(type: T, key: string, payload: PayloadOf<T>, options: EnvelopeOptions = {}): Promise<Envelope<T>> {
     const envelope = createEnvelope(type, key, payload, { traceparent: currentTraceparent(), ...options });
-    const headers: Record<string, string> = { 'matih-type': type, 'matih-id': envelope.id };
-    if (envelope.traceparent) headers.traceparent = envelope.traceparent;
-    await this.producer.send({
-      topic: MESSAGES[type].topic,
-      messages: [{ key, value: JSON.stringify(envelope), headers }],
-    });
+    await this.send([envelope]);
     return envelope;
+  }
+
+  /** Send envelopes built earlier (an outbox's), each to its contract's topic, in the given order. */
+  async send(envelopes: readonly Envelope[]): Promise<void> {
+    if (envelopes.length === 0) return;
+    const byTopic = new Map<string, { key: string; value: string; headers: Record<string, string> }[]>();
+    for (const envelope of envelopes) {
+      const headers: Record<string, string> = { 'matih-type': envelope.type, 'matih-id': envelope.id };
+      if (envelope.traceparent) headers.traceparent = envelope.traceparent;
+      const topic = MESSAGES[envelope.type].topic;
+      const messages = byTopic.get(topic) ?? [];
+      messages.push({ key: envelope.key, value: JSON.stringify(envelope), headers });
+      byTopic.set(topic, messages);
+    }
+    await this.producer.sendBatch({ topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
   }
 
   private async ensureTopics(): Promise<void> {
