@@ -1,0 +1,89 @@
+import { flinkConfig, kafkaScramFormatArgs, renderFlatYaml, renderKafkaServerProperties } from './config';
+import { icebergCatalogDdl, layout, stackEndpoints } from './layout';
+import { resolveComponents } from './stack';
+
+const l = layout('/tmp/matih state');
+
+describe('Kafka configuration', () => {
+  const props = Object.fromEntries(
+    renderKafkaServerProperties(l)
+      .split('\n')
+      .filter((line) => line && !line.startsWith('#'))
+      .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+  );
+
+  it('binds every listener to loopback on the pinned ports', () => {
+    expect(props['listeners']).toBe('PLAINTEXT://127.0.0.1:19092,CONTROLLER://127.0.0.1:19093,SASL_PLAINTEXT://127.0.0.1:19094');
+    expect(props['advertised.listeners']).toBe('PLAINTEXT://127.0.0.1:19092,SASL_PLAINTEXT://127.0.0.1:19094');
+    expect(props['controller.quorum.bootstrap.servers']).toBe('127.0.0.1:19093');
+  });
+
+  it('is a single KRaft node whose internal topics fit one broker', () => {
+    expect(props['process.roles']).toBe('broker,controller');
+    for (const key of ['offsets.topic.replication.factor', 'transaction.state.log.replication.factor', 'transaction.state.log.min.isr', 'share.coordinator.state.topic.replication.factor']) {
+      expect(props[key]).toBe('1');
+    }
+    expect(props['log.dirs']).toBe('/tmp/matih state/kafka/data');
+  });
+
+  it('enables SCRAM on the SASL listener, with the credential created at format time', () => {
+    expect(props['sasl.enabled.mechanisms']).toBe('SCRAM-SHA-256,SCRAM-SHA-512');
+    expect(props['listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config']).toContain('ScramLoginModule required;');
+    expect(kafkaScramFormatArgs()).toEqual([
+      '--add-scram',
+      'SCRAM-SHA-256=[name=matih,password=matih-secret]',
+      '--add-scram',
+      'SCRAM-SHA-512=[name=matih,password=matih-secret]',
+    ]);
+  });
+});
+
+describe('Flink configuration', () => {
+  it('binds to loopback, offers at least 4 slots and keeps state in the state folder', () => {
+    const config = flinkConfig(l, '/usr/lib/jvm/java-17');
+    expect(config['rest.bind-address']).toBe('127.0.0.1');
+    expect(config['rest.port']).toBe(18081);
+    expect(config['sql-gateway.endpoint.rest.port']).toBe(18083);
+    expect(config['taskmanager.numberOfTaskSlots']).toBeGreaterThanOrEqual(4);
+    expect(config['execution.checkpointing.dir']).toBe('file:///tmp/matih state/flink/checkpoints');
+    expect(config['env.java.opts.all']).toContain('--add-opens=java.base/java.util=ALL-UNNAMED');
+  });
+
+  it('renders YAML plain scalars where Flink bash scripts read them, quotes the rest', () => {
+    const yaml = renderFlatYaml({ 'env.java.home': '/usr/lib/jvm/java-17', a: 'file:///x y', b: 'true', c: 'x: y', d: '12', e: 4, f: '30 min' });
+    expect(yaml.split('\n').slice(1, -1)).toEqual([
+      'env.java.home: /usr/lib/jvm/java-17',
+      'a: file:///x y',
+      'b: "true"',
+      'c: "x: y"',
+      'd: "12"',
+      'e: 4',
+      'f: 30 min',
+    ]);
+  });
+});
+
+describe('endpoints', () => {
+  it('derive every connection string from the pinned ports and credentials', () => {
+    const e = stackEndpoints('/s');
+    expect(e.kafka.brokers).toEqual(['127.0.0.1:19092']);
+    expect(e.postgres.url).toBe('postgresql://matih:matih@127.0.0.1:15432/matih');
+    expect(e.iceberg).toMatchObject({ warehouse: 'file:///s/iceberg/warehouse', jdbcUrl: 'jdbc:postgresql://127.0.0.1:15432/matih', catalogName: 'matih' });
+    expect(e.python).toBe('/s/python/venv/bin/python');
+  });
+
+  it('the Flink catalog DDL points the JDBC catalog at the same database and warehouse as pyiceberg', () => {
+    const ddl = icebergCatalogDdl(stackEndpoints('/s'));
+    expect(ddl).toContain(`'catalog-impl' = 'org.apache.iceberg.jdbc.JdbcCatalog'`);
+    expect(ddl).toContain(`'uri' = 'jdbc:postgresql://127.0.0.1:15432/matih'`);
+    expect(ddl).toContain(`'warehouse' = 'file:///s/iceberg/warehouse'`);
+  });
+});
+
+describe('resolveComponents', () => {
+  it('defaults to everything, adds the Flink cluster under the gateway, keeps start order', () => {
+    expect(resolveComponents(undefined)).toEqual(['postgres', 'kafka', 'flink', 'gateway']);
+    expect(resolveComponents(['gateway', 'postgres'])).toEqual(['postgres', 'flink', 'gateway']);
+    expect(resolveComponents(['kafka'])).toEqual(['kafka']);
+  });
+});

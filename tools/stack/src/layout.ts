@@ -1,0 +1,178 @@
+import * as path from 'node:path';
+
+/** The components of the local stack, in start order. */
+export const COMPONENTS = ['postgres', 'kafka', 'flink', 'gateway'] as const;
+export type ComponentName = (typeof COMPONENTS)[number];
+
+export function isComponentName(value: string): value is ComponentName {
+  return (COMPONENTS as readonly string[]).includes(value);
+}
+
+/** Pinned loopback ports (non-default, so a developer's own services do not clash). */
+export const PORTS = {
+  kafka: 19092,
+  kafkaController: 19093,
+  kafkaSasl: 19094,
+  postgres: 15432,
+  flinkRest: 18081,
+  flinkRpc: 18123,
+  gateway: 18083,
+} as const;
+
+export const HOST = '127.0.0.1';
+
+export const CREDENTIALS = {
+  postgres: { user: 'matih', password: 'matih', database: 'matih' },
+  kafkaScram: { username: 'matih', password: 'matih-secret' },
+} as const;
+
+export const ICEBERG_CATALOG_NAME = 'matih';
+
+/** The repository root: tools/stack/src -> ../../.. */
+export function repoRoot(): string {
+  return path.resolve(__dirname, '..', '..', '..');
+}
+
+/** Where the stack keeps everything: state, data, logs, venv, Flink home. `MATIH_STACK_DIR` overrides. */
+export function stackDir(): string {
+  const fromEnv = process.env['MATIH_STACK_DIR'];
+  return fromEnv && fromEnv.trim() !== '' ? path.resolve(fromEnv) : path.join(repoRoot(), '.stack');
+}
+
+/** The folder of this tool's own files (poms, Python requirements, reader script). */
+export function toolDir(): string {
+  return path.resolve(__dirname, '..');
+}
+
+/** Every path the stack uses, derived from one state folder. */
+export interface StackLayout {
+  root: string;
+  markers: string;
+  run: string;
+  logs: string;
+  kafka: { home: string; libs: string; data: string; config: string; log4j: string; log: string };
+  postgres: { home: string; data: string; socketDir: string; log: string };
+  python: { venv: string; bin: string };
+  flink: { home: string; conf: string; checkpoints: string; savepoints: string; tmp: string; logDir: string; jobmanagerLog: string; taskmanagerLog: string; gatewayLog: string };
+  iceberg: { warehouse: string };
+}
+
+export function layout(root: string = stackDir()): StackLayout {
+  const logs = path.join(root, 'logs');
+  const kafkaHome = path.join(root, 'kafka');
+  const pgHome = path.join(root, 'postgres');
+  const flinkRoot = path.join(root, 'flink');
+  const venv = path.join(root, 'python', 'venv');
+  return {
+    root,
+    markers: path.join(root, 'markers'),
+    run: path.join(root, 'run'),
+    logs,
+    kafka: {
+      home: kafkaHome,
+      libs: path.join(kafkaHome, 'libs'),
+      data: path.join(kafkaHome, 'data'),
+      config: path.join(kafkaHome, 'server.properties'),
+      log4j: path.join(kafkaHome, 'log4j2.properties'),
+      log: path.join(logs, 'kafka.log'),
+    },
+    postgres: {
+      home: pgHome,
+      data: path.join(pgHome, 'data'),
+      socketDir: path.join(pgHome, 'run'),
+      log: path.join(logs, 'postgres.log'),
+    },
+    python: { venv, bin: path.join(venv, 'bin', 'python') },
+    flink: {
+      home: path.join(flinkRoot, 'home'),
+      conf: path.join(flinkRoot, 'home', 'conf'),
+      checkpoints: path.join(flinkRoot, 'checkpoints'),
+      savepoints: path.join(flinkRoot, 'savepoints'),
+      tmp: path.join(flinkRoot, 'tmp'),
+      logDir: path.join(logs, 'flink'),
+      jobmanagerLog: path.join(logs, 'flink-jobmanager.log'),
+      taskmanagerLog: path.join(logs, 'flink-taskmanager.log'),
+      gatewayLog: path.join(logs, 'sql-gateway.log'),
+    },
+    iceberg: { warehouse: path.join(root, 'iceberg', 'warehouse') },
+  };
+}
+
+export interface StackEndpoints {
+  kafka: {
+    brokers: string[];
+    scram: { brokers: string[]; mechanisms: Array<'scram-sha-256' | 'scram-sha-512'>; username: string; password: string };
+  };
+  postgres: { host: string; port: number; user: string; password: string; database: string; url: string; jdbcUrl: string };
+  flink: { restUrl: string; gatewayUrl: string };
+  iceberg: {
+    catalogName: string;
+    /** file:// URI of the warehouse folder */
+    warehouse: string;
+    warehousePath: string;
+    jdbcUrl: string;
+    catalogImpl: string;
+    /** SQLAlchemy URI for pyiceberg's SqlCatalog */
+    sqlalchemyUri: string;
+  };
+  /** the venv's python (apache-flink + pyiceberg) */
+  python: string;
+  stateDir: string;
+}
+
+export function stackEndpoints(root: string = stackDir()): StackEndpoints {
+  const l = layout(root);
+  const pg = CREDENTIALS.postgres;
+  const jdbcUrl = `jdbc:postgresql://${HOST}:${PORTS.postgres}/${pg.database}`;
+  return {
+    kafka: {
+      brokers: [`${HOST}:${PORTS.kafka}`],
+      scram: {
+        brokers: [`${HOST}:${PORTS.kafkaSasl}`],
+        mechanisms: ['scram-sha-256', 'scram-sha-512'],
+        username: CREDENTIALS.kafkaScram.username,
+        password: CREDENTIALS.kafkaScram.password,
+      },
+    },
+    postgres: {
+      host: HOST,
+      port: PORTS.postgres,
+      user: pg.user,
+      password: pg.password,
+      database: pg.database,
+      url: `postgresql://${pg.user}:${pg.password}@${HOST}:${PORTS.postgres}/${pg.database}`,
+      jdbcUrl,
+    },
+    flink: { restUrl: `http://${HOST}:${PORTS.flinkRest}`, gatewayUrl: `http://${HOST}:${PORTS.gateway}` },
+    iceberg: {
+      catalogName: ICEBERG_CATALOG_NAME,
+      warehouse: `file://${l.iceberg.warehouse}`,
+      warehousePath: l.iceberg.warehouse,
+      jdbcUrl,
+      catalogImpl: 'org.apache.iceberg.jdbc.JdbcCatalog',
+      sqlalchemyUri: `postgresql+psycopg2://${pg.user}:${pg.password}@${HOST}:${PORTS.postgres}/${pg.database}`,
+    },
+    python: l.python.bin,
+    stateDir: root,
+  };
+}
+
+/**
+ * The Flink SQL that registers the stack's Iceberg catalog (JDBC catalog on the stack's PostgreSQL,
+ * file warehouse) in a session; the same catalog pyiceberg's SqlCatalog reads.
+ */
+export function icebergCatalogDdl(endpoints: StackEndpoints = stackEndpoints(), name: string = ICEBERG_CATALOG_NAME): string {
+  const options: Record<string, string> = {
+    type: 'iceberg',
+    'catalog-impl': endpoints.iceberg.catalogImpl,
+    uri: endpoints.iceberg.jdbcUrl,
+    'jdbc.user': endpoints.postgres.user,
+    'jdbc.password': endpoints.postgres.password,
+    'jdbc.schema-version': 'V1',
+    warehouse: endpoints.iceberg.warehouse,
+  };
+  const body = Object.entries(options)
+    .map(([k, v]) => `  '${k}' = '${v.replace(/'/g, "''")}'`)
+    .join(',\n');
+  return `CREATE CATALOG \`${name}\` WITH (\n${body}\n)`;
+}

@@ -1,0 +1,199 @@
+/**
+ * Proof that the local stack is real: run after `npx matih stack up`.
+ * Kafka and PostgreSQL answer; a streaming Flink SQL job submitted through the SQL Gateway moves
+ * JSON events from Kafka into an Iceberg table (JDBC catalog on the stack's PostgreSQL, file
+ * warehouse) that both Flink (batch) and pyiceberg read back exactly.
+ */
+import { randomBytes } from 'node:crypto';
+import { Kafka, logLevel, type Consumer } from 'kafkajs';
+import { Client } from 'pg';
+import { readIcebergTable } from './iceberg-reader';
+import { icebergCatalogDdl, stackEndpoints } from './layout';
+import { stackStatus } from './stack';
+import { cancelJob, GatewaySession, jobState } from './testing/sql-gateway';
+
+const endpoints = stackEndpoints();
+const runId = `${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
+const kafka = new Kafka({ clientId: `stack-itest-${runId}`, brokers: endpoints.kafka.brokers, logLevel: logLevel.NOTHING });
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+async function waitFor<T>(what: string, timeoutMs: number, attempt: () => Promise<T | null>): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown = null;
+  while (Date.now() < deadline) {
+    try {
+      const value = await attempt();
+      if (value !== null) return value;
+    } catch (error) {
+      last = error;
+    }
+    await sleep(1000);
+  }
+  throw new Error(`timed out after ${timeoutMs / 1000}s waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
+}
+
+describe('local stack', () => {
+  beforeAll(async () => {
+    const status = await stackStatus();
+    const notRunning = status.components.filter((c) => c.state !== 'running');
+    if (notRunning.length > 0) {
+      throw new Error(`stack not running (${notRunning.map((c) => `${c.name}: ${c.state}`).join(', ')}); run \`npx matih stack up\` first`);
+    }
+  });
+
+  it('Kafka: produces and consumes through the broker', async () => {
+    const topic = `stack_itest_pc_${runId}`;
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
+    await admin.disconnect();
+
+    const producer = kafka.producer();
+    await producer.connect();
+    const sent = ['alpha', 'beta', 'gamma'];
+    await producer.send({ topic, messages: sent.map((value, i) => ({ key: String(i), value })) });
+    await producer.disconnect();
+
+    const consumer: Consumer = kafka.consumer({ groupId: `stack-itest-${runId}` });
+    const received: string[] = [];
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await consumer.run({
+      eachMessage: async ({ message }) => {
+        received.push(message.value?.toString('utf8') ?? '');
+      },
+    });
+    try {
+      await waitFor('3 consumed messages', 60_000, async () => (received.length >= sent.length ? true : null));
+    } finally {
+      await consumer.disconnect();
+    }
+    expect(received).toEqual(sent);
+  });
+
+  it('Kafka: the SASL_PLAINTEXT listener authenticates the SCRAM user (and refuses a wrong password)', async () => {
+    const { scram } = endpoints.kafka;
+    for (const mechanism of scram.mechanisms) {
+      const client = new Kafka({
+        clientId: `stack-itest-scram-${runId}`,
+        brokers: scram.brokers,
+        sasl:
+          mechanism === 'scram-sha-256'
+            ? { mechanism, username: scram.username, password: scram.password }
+            : { mechanism, username: scram.username, password: scram.password },
+        logLevel: logLevel.NOTHING,
+      });
+      const admin = client.admin();
+      await admin.connect();
+      const cluster = await admin.describeCluster();
+      await admin.disconnect();
+      expect(cluster.brokers.map((b) => `${b.host}:${b.port}`)).toEqual(scram.brokers);
+    }
+    const wrong = new Kafka({
+      clientId: `stack-itest-scram-bad-${runId}`,
+      brokers: scram.brokers,
+      sasl: { mechanism: 'scram-sha-256', username: scram.username, password: 'not-the-password' },
+      logLevel: logLevel.NOTHING,
+      retry: { retries: 0 },
+    });
+    const admin = wrong.admin();
+    await expect(admin.connect()).rejects.toThrow(/SASL|authentication/i);
+    await admin.disconnect().catch(() => undefined);
+  });
+
+  it('PostgreSQL: runs a query as the matih role', async () => {
+    const client = new Client(endpoints.postgres);
+    await client.connect();
+    try {
+      const result = await client.query<{ who: string; db: string; answer: number }>('SELECT current_user AS who, current_database() AS db, 6 * 7 AS answer');
+      expect(result.rows).toEqual([{ who: 'matih', db: 'matih', answer: 42 }]);
+    } finally {
+      await client.end();
+    }
+  });
+
+  it('Kafka -> Flink SQL (via the SQL Gateway) -> Iceberg, read back by Flink and by pyiceberg', async () => {
+    const topic = `stack_itest_events_${runId}`;
+    const namespace = 'stack_itest';
+    const table = `events_${runId}`;
+    const icebergTable = `\`matih\`.\`${namespace}\`.\`${table}\``;
+    const source = `\`default_catalog\`.\`default_database\`.\`src_${runId}\``;
+    const count = 40;
+    const events = Array.from({ length: count }, (_, i) => ({ id: i + 1, name: `event-${i + 1}`, amount: (i + 1) * 1.25, ok: i % 3 === 0 }));
+
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic, numPartitions: 2 }], waitForLeaders: true });
+    await admin.disconnect();
+
+    const streaming = await GatewaySession.open({
+      'execution.runtime-mode': 'streaming',
+      'execution.checkpointing.interval': '2s',
+      'parallelism.default': '2',
+    });
+    let jobId: string | null = null;
+    try {
+      await streaming.execute(icebergCatalogDdl(endpoints));
+      await streaming.execute(`CREATE DATABASE IF NOT EXISTS \`matih\`.\`${namespace}\``);
+      await streaming.execute(`CREATE TABLE ${icebergTable} (id BIGINT, name STRING, amount DOUBLE, ok BOOLEAN)`);
+      await streaming.execute(
+        `CREATE TABLE ${source} (id BIGINT, name STRING, amount DOUBLE, ok BOOLEAN) WITH (
+          'connector' = 'kafka',
+          'topic' = '${topic}',
+          'properties.bootstrap.servers' = '${endpoints.kafka.brokers.join(',')}',
+          'properties.group.id' = 'stack-itest-${runId}',
+          'scan.startup.mode' = 'earliest-offset',
+          'format' = 'json'
+        )`,
+      );
+      const insert = await streaming.execute(`INSERT INTO ${icebergTable} SELECT id, name, amount, ok FROM ${source}`);
+      jobId = insert.jobId;
+      expect(jobId).toMatch(/^[0-9a-f]{32}$/);
+      const runningJob = jobId as string;
+      await waitFor('the streaming job to run', 120_000, async () => ((await jobState(runningJob)) === 'RUNNING' ? true : null));
+
+      const producer = kafka.producer();
+      await producer.connect();
+      await producer.send({ topic, messages: events.map((e) => ({ key: String(e.id), value: JSON.stringify(e) })) });
+      await producer.disconnect();
+
+      // committed by the Iceberg sink on a checkpoint; read independently of Flink
+      const viaPyiceberg = await waitFor(`${count} rows in ${namespace}.${table} (pyiceberg)`, 180_000, async () => {
+        const state = await jobState(runningJob);
+        if (state !== 'RUNNING') throw new Error(`job ${runningJob} is ${state}`);
+        const rows = await readIcebergTable(`${namespace}.${table}`);
+        return rows.length >= count ? rows : null;
+      });
+      const byId = (a: Record<string, unknown>, b: Record<string, unknown>) => Number(a['id']) - Number(b['id']);
+      expect([...viaPyiceberg].sort(byId)).toEqual(events);
+
+      const filtered = await readIcebergTable(`${namespace}.${table}`, 'id <= 3');
+      expect([...filtered].sort(byId)).toEqual(events.slice(0, 3));
+
+      const batch = await GatewaySession.open({ 'execution.runtime-mode': 'batch', 'parallelism.default': '1' });
+      try {
+        await batch.execute(icebergCatalogDdl(endpoints));
+        const viaFlink = await batch.execute(`SELECT id, name, amount, ok FROM ${icebergTable}`);
+        expect(viaFlink.columns).toEqual(['id', 'name', 'amount', 'ok']);
+        expect([...viaFlink.rows].sort(byId)).toEqual(events);
+      } finally {
+        await batch.close();
+      }
+    } finally {
+      if (jobId) {
+        const job = jobId;
+        await cancelJob(job);
+        await waitFor(`job ${job} to cancel`, 60_000, async () => (['CANCELED', 'FAILED', 'FINISHED'].includes(await jobState(job)) ? true : null)).catch(
+          () => undefined,
+        );
+      }
+      await streaming.execute(`DROP TABLE IF EXISTS ${icebergTable}`).catch(() => undefined);
+      await streaming.close();
+      const cleanup = kafka.admin();
+      await cleanup.connect();
+      await cleanup.deleteTopics({ topics: [topic] }).catch(() => undefined);
+      await cleanup.disconnect();
+    }
+  });
+});
