@@ -9,6 +9,10 @@ export interface NewEvent {
   /** who asked: a user, a token, or `service:<name>` for what the platform did by itself */
   readonly principal: string;
   readonly reason?: string | null;
+  /** the pipeline (name, version) and owning team the event concerns, when it concerns one */
+  readonly pipeline?: string | null;
+  readonly pipelineVersion?: string | null;
+  readonly owner?: string | null;
   readonly correlationId?: string | null;
   readonly causationId?: string | null;
 }
@@ -22,6 +26,8 @@ export interface StoredEvent extends NewEvent {
 
 export interface EventFilter {
   readonly streamPrefix?: string;
+  readonly pipeline?: string;
+  readonly owner?: string;
   readonly types?: readonly string[];
   readonly since?: Date;
   readonly until?: Date;
@@ -37,6 +43,9 @@ interface EventRow {
   payload: Record<string, unknown>;
   principal: string;
   reason: string | null;
+  pipeline: string | null;
+  pipeline_version: string | null;
+  owner: string | null;
   correlation_id: string | null;
   causation_id: string | null;
   occurred_at: Date;
@@ -50,6 +59,9 @@ const toEvent = (row: EventRow): StoredEvent => ({
   payload: row.payload,
   principal: row.principal,
   reason: row.reason,
+  pipeline: row.pipeline,
+  pipelineVersion: row.pipeline_version,
+  owner: row.owner,
   correlationId: row.correlation_id,
   causationId: row.causation_id,
   occurredAt: row.occurred_at.toISOString(),
@@ -85,8 +97,9 @@ export class EventStore {
     try {
       for (const [index, event] of events.entries()) {
         const [row] = (await manager.query(
-          `INSERT INTO registry.events (stream_id, stream_version, type, payload, principal, reason, correlation_id, causation_id)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *`,
+          `INSERT INTO registry.events
+             (stream_id, stream_version, type, payload, principal, reason, pipeline, pipeline_version, owner, correlation_id, causation_id)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING *`,
           [
             streamId,
             expectedVersion + index + 1,
@@ -94,6 +107,9 @@ export class EventStore {
             JSON.stringify(event.payload),
             event.principal,
             event.reason ?? null,
+            event.pipeline ?? null,
+            event.pipelineVersion ?? null,
+            event.owner ?? null,
             event.correlationId ?? null,
             event.causationId ?? null,
           ],
@@ -139,6 +155,8 @@ export class EventStore {
       where.push(sql.replace('?', `$${params.length}`));
     };
     if (filter.streamPrefix) add(`stream_id LIKE ? || '%'`, filter.streamPrefix);
+    if (filter.pipeline) add(`pipeline = ?`, filter.pipeline);
+    if (filter.owner) add(`owner = ?`, filter.owner);
     if (filter.types?.length) add(`type = ANY(?)`, filter.types);
     if (filter.since) add(`occurred_at >= ?`, filter.since);
     if (filter.until) add(`occurred_at < ?`, filter.until);

@@ -18,12 +18,17 @@ export class EventStore1764061200000 implements MigrationInterface {
         payload         jsonb       NOT NULL,
         principal       text        NOT NULL,
         reason          text,
+        pipeline        text,
+        pipeline_version text,
+        owner           text,
         correlation_id  text,
         causation_id    text,
         occurred_at     timestamptz NOT NULL DEFAULT now(),
         CONSTRAINT events_stream_version_unique UNIQUE (stream_id, stream_version)
       )`);
     await q.query(`CREATE INDEX events_type_time ON registry.events (type, occurred_at)`);
+    await q.query(`CREATE INDEX events_pipeline ON registry.events (pipeline, position)`);
+    await q.query(`CREATE INDEX events_owner ON registry.events (owner, position)`);
     await q.query(`
       CREATE FUNCTION registry.refuse_event_change() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
