@@ -1,0 +1,12 @@
+export * from './types';
+export { IcebergValue, toBytes, fromBytes } from './values';
+export { murmur3Bytes, murmur3Long, murmur3String } from './murmur3';
+export { applyTransform, bucket, transformResultType, parseTransform } from './transforms';
+export { CreateTableOptions, PartitionFieldInput, SortFieldInput, MetadataUpdate, TableRequirement, parseTableMetadata, serializeTableMetadata } from './metadata';
+export { DataFile, ManifestFile, readManifest, readManifestList } from './manifest';
+export { FileIO, LocalFileIO } from './io/file-io';
+export { Catalog, LoadedTable, parseIdent } from './catalog/catalog';
+export { JdbcCatalog, JdbcCatalogOptions } from './catalog/jdbc-catalog';
+export { AppendInput, RowsInput, RelationInput } from './write/data-writer';
+export { Table, AppendOptions, AppendResult, SnapshotInfo, loadTable } from './table';
+export * from './errors';
