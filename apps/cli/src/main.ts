@@ -1,5 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { EXIT } from './exit-codes';
+import { registerStackCommand } from './commands/stack.command';
+import { registerValidateCommand } from './commands/validate.command';
 
 /**
  * `matih` — one entry point for a person's daily work. Each command lives in `commands/` and
@@ -10,6 +12,8 @@ export function buildProgram(): Command {
     .description('MATIH Pipelines: Kafka → SQL → Iceberg ingestion, declared in YAML')
     .showHelpAfterError()
     .exitOverride();
+  registerStackCommand(program);
+  registerValidateCommand(program);
   return program;
 }
 
