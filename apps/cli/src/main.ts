@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { EXIT } from './exit-codes';
 import { registerStackCommand } from './commands/stack.command';
+import { registerStartCommand } from './commands/start.command';
 import { registerValidateCommand } from './commands/validate.command';
 
 /**
@@ -13,6 +14,7 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
   registerStackCommand(program);
+  registerStartCommand(program);
   registerValidateCommand(program);
   return program;
 }

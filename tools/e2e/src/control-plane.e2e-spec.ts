@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel, type Consumer, type Producer } from 'kafkajs';
 import { createEnvelope, decodeEnvelope, TOPICS, type Envelope } from '@matih/contracts';
-import { startService, waitFor, waitHealthy, type RunningService } from './services';
+import { startApp, waitFor, waitHealthy, type RunningService } from '@matih/stack';
 
 const brokers = (process.env.MATIH_KAFKA_BROKERS ?? '127.0.0.1:19092').split(',');
 
@@ -19,8 +19,8 @@ describe('control plane between services', () => {
   let monitor: RunningService;
 
   beforeAll(async () => {
-    compiler = startService('compiler', 28101);
-    monitor = startService('monitor', 28104, { MONITOR_PING_INTERVAL_MS: '1000' });
+    compiler = startApp('compiler', { port: 28101, env: { LOG_LEVEL: 'debug' } });
+    monitor = startApp('monitor', { port: 28104, env: { MONITOR_PING_INTERVAL_MS: '1000' } });
     await Promise.all([waitHealthy(compiler), waitHealthy(monitor)]);
     producer = kafka.producer();
     await producer.connect();
@@ -76,7 +76,7 @@ describe('control plane between services', () => {
   });
 
   it('refuses to start with an invalid environment, naming the variable', async () => {
-    const broken = startService('compiler', 28111, { PORT: 'eighty', MATIH_KAFKA_BROKERS: 'no-port' });
+    const broken = startApp('compiler', { env: { PORT: 'eighty', MATIH_KAFKA_BROKERS: 'no-port' } });
     expect(await broken.exited).toBe(78);
     expect(broken.output()).toMatch(/compiler cannot start/);
     expect(broken.output()).toMatch(/PORT: .*\(got "eighty"\)/);
@@ -84,7 +84,7 @@ describe('control plane between services', () => {
   });
 
   it('shuts down gracefully on SIGTERM', async () => {
-    const extra = startService('flink-submitter', 28102);
+    const extra = startApp('flink-submitter', { port: 28102 });
     await waitHealthy(extra);
     expect(await extra.stop('SIGTERM')).toBe(0);
   });

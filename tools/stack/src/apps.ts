@@ -1,7 +1,24 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { repoRoot } from './layout';
 
-export const WORKSPACE_ROOT = path.resolve(__dirname, '..', '..', '..');
+/** The services, each with the port it listens on when run locally. */
+export const APPS = {
+  registry: 18100,
+  compiler: 18101,
+  'flink-submitter': 18102,
+  microbatch: 18103,
+  monitor: 18104,
+} as const;
+export type AppName = keyof typeof APPS;
+
+export interface StartAppOptions {
+  readonly port?: number;
+  readonly env?: Readonly<Record<string, string>>;
+  /** also append the app's output to this file */
+  readonly logFile?: string;
+}
 
 export interface RunningService {
   readonly name: string;
@@ -14,16 +31,23 @@ export interface RunningService {
   exited: Promise<number | NodeJS.Signals>;
 }
 
-/** Start one of the apps as its own process, exactly as `main.ts` runs in production. */
-export function startService(name: string, port: number, env: Record<string, string> = {}): RunningService {
+/** Start one of the apps as its own process, exactly as its `main.ts` runs in production. */
+export function startApp(name: AppName, options: StartAppOptions = {}): RunningService {
+  const port = options.port ?? APPS[name];
   const child = spawn(process.execPath, ['-r', '@swc-node/register', path.join('apps', name, 'src', 'main.ts')], {
-    cwd: WORKSPACE_ROOT,
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'debug', SWC_NODE_PROJECT: 'tsconfig.base.json', ...env },
+    cwd: repoRoot(),
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', SWC_NODE_PROJECT: 'tsconfig.base.json', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
-  child.stdout.on('data', (chunk) => (output += String(chunk)));
-  child.stderr.on('data', (chunk) => (output += String(chunk)));
+  const log = options.logFile ? openLog(options.logFile) : undefined;
+  for (const stream of [child.stdout, child.stderr]) {
+    stream.on('data', (chunk) => {
+      output += String(chunk);
+      log?.write(chunk);
+    });
+  }
+  child.once('exit', () => log?.end());
   const exited = new Promise<number | NodeJS.Signals>((resolve) =>
     child.once('exit', (code, signal) => resolve(code ?? signal ?? 'SIGKILL')),
   );
@@ -38,6 +62,11 @@ export function startService(name: string, port: number, env: Record<string, str
       return exited;
     },
   };
+}
+
+function openLog(file: string) {
+  mkdirSync(path.dirname(file), { recursive: true });
+  return createWriteStream(file, { flags: 'a' });
 }
 
 /** Poll until `probe` returns a value (not undefined) or the time is up. */

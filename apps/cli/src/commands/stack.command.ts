@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { COMPONENTS, isComponentName, stackDown, stackStatus, stackUp, type ComponentName, type StackStatus } from '@matih/stack';
 import { EXIT } from '../exit-codes';
+import { formatTable } from '../table';
 
 /** A plain-text table of the stack's components. */
 export function formatStatusTable(status: StackStatus): string {

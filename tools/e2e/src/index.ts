@@ -1,1 +1,0 @@
-export { startService, waitFor, waitHealthy, WORKSPACE_ROOT, type RunningService } from './services';
