@@ -13,13 +13,7 @@ export function formatStatusTable(status: StackStatus): string {
     c.processes.map((p) => (p.pid === null ? '-' : String(p.pid))).join(','),
     c.log,
   ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((cell, i) => (i === cells.length - 1 ? cell : cell.padEnd(widths[i] ?? 0)))
-      .join('  ')
-      .trimEnd();
-  return [line(header), ...rows.map(line), `state folder: ${status.stateDir}`].join('\n');
+  return `${formatTable(header, rows)}\nstate folder: ${status.stateDir}`;
 }
 
 function parseComponents(names: string[]): ComponentName[] {
