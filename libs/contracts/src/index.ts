@@ -1,3 +1,15 @@
 export { TOPICS, ALL_TOPICS, type TopicName } from './topics';
-export { MESSAGES, isMessageType, type MessageType, type PayloadOf, type TopicOf, type MessagesOn } from './messages';
+export { MESSAGES, DEPLOYMENT_STATES, isMessageType, type MessageType, type PayloadOf, type TopicOf, type MessagesOn } from './messages';
 export { createEnvelope, decodeEnvelope, type Envelope, type EnvelopeOptions, type DecodeResult, type EnvelopeRef } from './envelope';
+export {
+  planSchema,
+  flinkPlanSchema,
+  microbatchPlanSchema,
+  sinkPlanSchema,
+  type ExecutionPlan,
+  type FlinkPlan,
+  type MicrobatchPlan,
+  type SinkPlan,
+  type IcebergColumn,
+  type KafkaConnectionPlan,
+} from './plans';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { flinkPlanSchema, microbatchPlanSchema, planSchema } from './plans';
 import { TOPICS, type TopicName } from './topics';
 
 interface MessageDefinition<Topic extends TopicName, Payload extends z.ZodType> {
@@ -15,6 +16,16 @@ function define<Topic extends TopicName, Payload extends z.ZodType>(
 }
 
 const serviceName = z.string().regex(/^[a-z][a-z0-9-]*$/, 'a service name in kebab-case');
+
+/** Which deployment, of which pipeline version, a message is about. */
+const deployment = {
+  deploymentId: z.uuid(),
+  pipeline: z.string().min(1),
+  version: z.string().min(1),
+};
+const engine = z.enum(['flink', 'microbatch']);
+
+export const DEPLOYMENT_STATES = ['requested', 'compiling', 'submitting', 'running', 'stopping', 'stopped', 'paused', 'failed'] as const;
 
 /**
  * Every message the control plane carries: its topic, version and runtime schema.
@@ -49,6 +60,152 @@ export const MESSAGES = {
       commandId: z.string().min(1),
       commandType: z.string().min(1),
       reason: z.string().min(1),
+    }),
+  }),
+
+  // ── compiling ──────────────────────────────────────────────────────────────────────────────
+  /** Compile a normalized definition (as the registry stored it, secrets as references) for an engine. */
+  'compile.requested': define({
+    topic: TOPICS.compileCommands,
+    version: 1,
+    kind: 'command',
+    payload: z.strictObject({
+      ...deployment,
+      /** the definition's content hash: the compiler checks the definition against it */
+      hash: z.string().regex(/^[0-9a-f]{64}$/),
+      target: engine,
+      definition: z.record(z.string(), z.unknown()),
+    }),
+  }),
+  'plan.compiled': define({
+    topic: TOPICS.compileEvents,
+    version: 1,
+    kind: 'event',
+    payload: z.strictObject({ ...deployment, hash: z.string(), plan: planSchema }),
+  }),
+  'compilation.failed': define({
+    topic: TOPICS.compileEvents,
+    version: 1,
+    kind: 'event',
+    payload: z.strictObject({
+      ...deployment,
+      diagnostics: z.array(z.strictObject({ message: z.string(), path: z.string().nullable() })).min(1),
+    }),
+  }),
+
+  // ── Flink ──────────────────────────────────────────────────────────────────────────────────
+  /** Start the plan's job, from a savepoint or retained checkpoint when given. */
+  'flink.job.submit': define({
+    topic: TOPICS.flinkCommands,
+    version: 1,
+    kind: 'command',
+    payload: z.strictObject({ ...deployment, plan: flinkPlanSchema, restoreFrom: z.string().min(1).nullable() }),
+  }),
+  /** Stop a deployment's job: with a savepoint (to resume or upgrade later) or by cancelling it. */
+  'flink.job.stop': define({
+    topic: TOPICS.flinkCommands,
+    version: 1,
+    kind: 'command',
+    payload: z.strictObject({ ...deployment, mode: z.enum(['savepoint', 'cancel']) }),
+  }),
+  'job.submitted': define({
+    topic: TOPICS.flinkEvents,
+    version: 1,
+    kind: 'event',
+    payload: z.strictObject({ ...deployment, jobId: z.string().min(1), jobName: z.string().min(1) }),
+  }),
+  'job.running': define({
+    topic: TOPICS.flinkEvents,
+    version: 1,
+    kind: 'event',
+    payload: z.strictObject({ ...deployment, jobId: z.string().min(1) }),
+  }),
+  'job.failed': define({
+    topic: TOPICS.flinkEvents,
+    version: 1,
+    kind: 'event',
+    payload: z.strictObject({ ...deployment, jobId: z.string().nullable(), reason: z.string().min(1) }),
+  }),
+  'job.stopped': define({
+    topic: TOPICS.flinkEvents,
+    version: 1,
+    kind: 'event',
+    payload: z.strictObject({ ...deployment, jobId: z.string().min(1), savepointPath: z.string().nullable() }),
+  }),
+
+  // ── micro-batch ────────────────────────────────────────────────────────────────────────────
+  /** Run the plan: every executor instance joins the source's consumer group and takes a share. */
+  'microbatch.assign': define({
+    topic: TOPICS.microbatchCommands,
+    version: 1,
+    kind: 'command',
+    payload: z.strictObject({ ...deployment, plan: microbatchPlanSchema }),
+  }),
+  /** Stop running a deployment: finish and commit the batch in hand, then leave the group. */
+  'microbatch.release': define({
+    topic: TOPICS.microbatchCommands,
+    version: 1,
+    kind: 'command',
+    payload: z.strictObject({ ...deployment, reason: z.string().min(1) }),
+  }),
+  'executor.started': define({
+    topic: TOPICS.microbatchEvents,
+    version: 1,
+    kind: 'event',
+    payload: z.strictObject({ ...deployment, instanceId: z.string().min(1) }),
+  }),
+  'batch.committed': define({
+    topic: TOPICS.microbatchEvents,
+    version: 1,
+    kind: 'event',
+    payload: z.strictObject({
+      ...deployment,
+      instanceId: z.string().min(1),
+      records: z.number().int().min(0),
+      rows: z.number().int().min(0),
+      deadLetters: z.number().int().min(0),
+      snapshotId: z.string().nullable(),
+      /** next offset to read per `topic:partition` */
+      offsets: z.record(z.string(), z.string()),
+      durationMs: z.number().min(0),
+    }),
+  }),
+  'executor.heartbeat': define({
+    topic: TOPICS.microbatchEvents,
+    version: 1,
+    kind: 'event',
+    payload: z.strictObject({
+      ...deployment,
+      instanceId: z.string().min(1),
+      partitions: z.array(z.string()),
+      recordsSinceLast: z.number().int().min(0),
+    }),
+  }),
+  'executor.failed': define({
+    topic: TOPICS.microbatchEvents,
+    version: 1,
+    kind: 'event',
+    payload: z.strictObject({ ...deployment, instanceId: z.string().min(1), reason: z.string().min(1) }),
+  }),
+  'executor.stopped': define({
+    topic: TOPICS.microbatchEvents,
+    version: 1,
+    kind: 'event',
+    payload: z.strictObject({ ...deployment, instanceId: z.string().min(1) }),
+  }),
+
+  // ── deployments (published by the registry) ────────────────────────────────────────────────
+  'deployment.changed': define({
+    topic: TOPICS.deploymentEvents,
+    version: 1,
+    kind: 'event',
+    payload: z.strictObject({
+      ...deployment,
+      owner: z.string().min(1),
+      engine,
+      state: z.enum(DEPLOYMENT_STATES),
+      previousState: z.enum(DEPLOYMENT_STATES).nullable(),
+      reason: z.string().nullable(),
     }),
   }),
 } as const;
