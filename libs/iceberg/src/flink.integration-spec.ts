@@ -1,4 +1,5 @@
-import { GatewaySession, icebergCatalogDdl } from '@matih/stack';
+import { SqlGatewayClient, type GatewaySession } from '@matih/flink';
+import { icebergCatalogDdl, stackEndpoints } from '@matih/stack';
 import { randomUUID } from 'node:crypto';
 import { loadTable } from './table';
 import { pyiceberg, stackCatalog } from './testing/stack';
@@ -11,7 +12,7 @@ describe('Flink interop', () => {
 
   beforeAll(async () => {
     await catalog.initialize();
-    flink = await GatewaySession.open({ 'execution.runtime-mode': 'batch', 'table.dml-sync': 'true' });
+    flink = await new SqlGatewayClient(stackEndpoints().flink.gatewayUrl).openSession({ 'execution.runtime-mode': 'batch', 'table.dml-sync': 'true' });
     await flink.execute(icebergCatalogDdl());
     await flink.execute('USE CATALOG `matih`');
     await flink.execute(`CREATE DATABASE IF NOT EXISTS \`${ns}\``);

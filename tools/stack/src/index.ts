@@ -1,5 +1,4 @@
 export { COMPONENTS, isComponentName, stackEndpoints, icebergCatalogDdl, type ComponentName, type StackEndpoints } from './layout';
 export { stackUp, stackDown, stackStatus, StackComponentError, type StackStatus, type ComponentStatus, type ComponentState, type StackUpOptions } from './stack';
 export { readIcebergTable, type IcebergRow } from './iceberg-reader';
-export { GatewaySession, cancelJob, jobState, type GatewayResult } from './testing/sql-gateway';
 export { APPS, startApp, waitFor, waitHealthy, type AppName, type RunningService, type StartAppOptions } from './apps';

@@ -52,7 +52,8 @@ export interface StackLayout {
   logs: string;
   kafka: { home: string; libs: string; data: string; config: string; log4j: string; log: string };
   postgres: { home: string; data: string; socketDir: string; log: string };
-  python: { venv: string; bin: string };
+  /** venv: the reader venv (pyiceberg); flinkVenv: the Flink distribution, installed without dependencies */
+  python: { venv: string; bin: string; flinkVenv: string };
   flink: { home: string; conf: string; checkpoints: string; savepoints: string; tmp: string; logDir: string; jobmanagerLog: string; taskmanagerLog: string; gatewayLog: string };
   iceberg: { warehouse: string };
 }
@@ -82,7 +83,7 @@ export function layout(root: string = stackDir()): StackLayout {
       socketDir: path.join(pgHome, 'run'),
       log: path.join(logs, 'postgres.log'),
     },
-    python: { venv, bin: path.join(venv, 'bin', 'python') },
+    python: { venv, bin: path.join(venv, 'bin', 'python'), flinkVenv: path.join(root, 'python', 'flink-venv') },
     flink: {
       home: path.join(flinkRoot, 'home'),
       conf: path.join(flinkRoot, 'home', 'conf'),
@@ -115,7 +116,7 @@ export interface StackEndpoints {
     /** SQLAlchemy URI for pyiceberg's SqlCatalog */
     sqlalchemyUri: string;
   };
-  /** the venv's python (apache-flink + pyiceberg) */
+  /** the reader venv's python (pyiceberg) */
   python: string;
   stateDir: string;
 }

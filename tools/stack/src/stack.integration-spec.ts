@@ -5,14 +5,17 @@
  * warehouse) that both Flink (batch) and pyiceberg read back exactly.
  */
 import { randomBytes } from 'node:crypto';
+import { FlinkError, FlinkErrorCode, JobManagerClient, SqlGatewayClient, type JobState } from '@matih/flink';
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import { Client } from 'pg';
 import { readIcebergTable } from './iceberg-reader';
 import { icebergCatalogDdl, stackEndpoints } from './layout';
 import { stackStatus } from './stack';
-import { cancelJob, GatewaySession, jobState } from './testing/sql-gateway';
 
 const endpoints = stackEndpoints();
+const gateway = new SqlGatewayClient(endpoints.flink.gatewayUrl);
+const jobManager = new JobManagerClient(endpoints.flink.restUrl);
+const jobState = async (jobId: string): Promise<JobState> => (await jobManager.job(jobId)).state;
 const runId = `${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
 const kafka = new Kafka({ clientId: `stack-itest-${runId}`, brokers: endpoints.kafka.brokers, logLevel: logLevel.NOTHING });
 
@@ -127,14 +130,13 @@ describe('local stack', () => {
     await admin.createTopics({ topics: [{ topic, numPartitions: 2 }], waitForLeaders: true });
     await admin.disconnect();
 
-    const streaming = await GatewaySession.open({
-      'execution.runtime-mode': 'streaming',
-      'execution.checkpointing.interval': '2s',
-      'parallelism.default': '2',
-    });
+    const streaming = await gateway.openSession(
+      { 'execution.runtime-mode': 'streaming', 'execution.checkpointing.interval': '2s', 'parallelism.default': '2' },
+      `stack-itest-streaming-${runId}`,
+    );
     let jobId: string | null = null;
     try {
-      await streaming.execute(icebergCatalogDdl(endpoints));
+      await streaming.configure(icebergCatalogDdl(endpoints));
       await streaming.execute(`CREATE DATABASE IF NOT EXISTS \`matih\`.\`${namespace}\``);
       await streaming.execute(`CREATE TABLE ${icebergTable} (id BIGINT, name STRING, amount DOUBLE, ok BOOLEAN)`);
       await streaming.execute(
@@ -171,22 +173,28 @@ describe('local stack', () => {
       const filtered = await readIcebergTable(`${namespace}.${table}`, 'id <= 3');
       expect([...filtered].sort(byId)).toEqual(events.slice(0, 3));
 
-      const batch = await GatewaySession.open({ 'execution.runtime-mode': 'batch', 'parallelism.default': '1' });
+      const batch = await gateway.openSession({ 'execution.runtime-mode': 'batch', 'parallelism.default': '1' }, `stack-itest-batch-${runId}`);
       try {
-        await batch.execute(icebergCatalogDdl(endpoints));
+        await batch.configure(icebergCatalogDdl(endpoints));
         const viaFlink = await batch.execute(`SELECT id, name, amount, ok FROM ${icebergTable}`);
         expect(viaFlink.columns).toEqual(['id', 'name', 'amount', 'ok']);
         expect([...viaFlink.rows].sort(byId)).toEqual(events);
+        // a failing statement surfaces as a FlinkError carrying Flink's own message
+        const missing = batch.execute(`SELECT * FROM \`matih\`.\`${namespace}\`.\`missing_${runId}\``);
+        await expect(missing).rejects.toBeInstanceOf(FlinkError);
+        await expect(missing).rejects.toMatchObject({ code: FlinkErrorCode.StatementFailed, message: expect.stringMatching(/not found/i) });
       } finally {
         await batch.close();
       }
     } finally {
       if (jobId) {
         const job = jobId;
-        await cancelJob(job);
-        await waitFor(`job ${job} to cancel`, 60_000, async () => (['CANCELED', 'FAILED', 'FINISHED'].includes(await jobState(job)) ? true : null)).catch(
-          () => undefined,
-        );
+        await jobManager.cancel(job).catch((error: unknown) => {
+          // a job that already ended (or is gone) needs no cancelling
+          if (!(error instanceof FlinkError && error.detail.status === 404)) throw error;
+        });
+        const ended: JobState[] = ['CANCELED', 'FAILED', 'FINISHED'];
+        await waitFor(`job ${job} to cancel`, 60_000, async () => (ended.includes(await jobState(job)) ? true : null)).catch(() => undefined);
       }
       await streaming.execute(`DROP TABLE IF EXISTS ${icebergTable}`).catch(() => undefined);
       await streaming.close();

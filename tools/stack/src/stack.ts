@@ -11,6 +11,7 @@ import {
   provisionFlink,
   provisionKafka,
   provisionLog,
+  postgresPaths,
   provisionPostgres,
   ProvisionError,
   writeKafkaConfig,
@@ -76,7 +77,7 @@ function roles(l: StackLayout, name: ComponentName): Role[] {
   const pid = (role: string) => path.join(l.run, `${role}.pid`);
   switch (name) {
     case 'postgres':
-      return [{ role: 'postgres', pidFile: path.join(l.postgres.data, 'postmaster.pid'), log: l.postgres.log }];
+      return [{ role: 'postgres', pidFile: path.join(postgresPaths(l).data, 'postmaster.pid'), log: l.postgres.log }];
     case 'kafka':
       return [{ role: 'kafka', pidFile: pid('kafka'), log: l.kafka.log }];
     case 'flink':
@@ -120,7 +121,7 @@ function rolePid(l: StackLayout, role: Role): number | null {
   if (role.role === 'postgres') {
     try {
       const pid = Number(fs.readFileSync(role.pidFile, 'utf8').split('\n')[0]);
-      return Number.isInteger(pid) && isOurProcess(pid, [l.postgres.data]) ? pid : null;
+      return Number.isInteger(pid) && isOurProcess(pid, [postgresPaths(l).data]) ? pid : null;
     } catch {
       return null;
     }
@@ -221,12 +222,12 @@ async function assertPortsFree(name: ComponentName, ports: number[], logFile: st
 }
 
 async function startPostgres(l: StackLayout, log: Log): Promise<void> {
-  const { bin } = await provisionPostgres(l, log);
+  const { bin, paths } = await provisionPostgres(l, log);
   const role = roles(l, 'postgres')[0] as Role;
   if (rolePid(l, role) === null) {
     await assertPortsFree('postgres', mainPort('postgres'), role.log);
-    const options = [`-p ${PORTS.postgres}`, `-k '${l.postgres.socketDir}'`, `-c listen_addresses=${HOST}`, '-c fsync=off', '-c max_connections=200'].join(' ');
-    const [cmd, args] = asPostgres(path.join(bin, 'pg_ctl'), ['-D', l.postgres.data, '-l', l.postgres.log, '-w', '-t', '60', '-o', options, 'start']);
+    const options = [`-p ${PORTS.postgres}`, `-k '${paths.socketDir}'`, `-c listen_addresses=${HOST}`, '-c fsync=off', '-c max_connections=200'].join(' ');
+    const [cmd, args] = asPostgres(path.join(bin, 'pg_ctl'), ['-D', paths.data, '-l', paths.log, '-w', '-t', '60', '-o', options, 'start']);
     log('[postgres] starting');
     try {
       await run(cmd, args, { logFile: provisionLog(l) });
@@ -234,14 +235,14 @@ async function startPostgres(l: StackLayout, log: Log): Promise<void> {
       throw new StackComponentError('postgres', `pg_ctl start failed: ${(error as Error).message}`, role.log);
     }
   }
-  await bootstrapPostgres(l);
+  await bootstrapPostgres(paths.socketDir);
   await waitReady(l, 'postgres', log);
 }
 
 /** Role and database `matih` (idempotent); over the unix socket as the trusted superuser. */
-async function bootstrapPostgres(l: StackLayout): Promise<void> {
+async function bootstrapPostgres(socketDir: string): Promise<void> {
   const { user, password, database } = stackEndpoints().postgres;
-  const client = new Client({ host: l.postgres.socketDir, port: PORTS.postgres, user: 'postgres', database: 'postgres' });
+  const client = new Client({ host: socketDir, port: PORTS.postgres, user: 'postgres', database: 'postgres' });
   await client.connect();
   try {
     const role = await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [user]);
@@ -329,7 +330,7 @@ async function startGateway(l: StackLayout, javaHome: string, log: Log): Promise
       logFile: role.log,
       pidFile: role.pidFile,
       // the pid is first bash running the script, which then execs java: both name the Flink home
-        match: [l.flink.home],
+      match: [l.flink.home],
     });
   }
   await waitReady(l, 'gateway', log);
@@ -419,7 +420,7 @@ async function stopComponents(l: StackLayout, order: ComponentName[], log: Log):
     for (const role of [...roles(l, name)].reverse()) {
       const pid = rolePid(l, role);
       if (pid === null) continue;
-      const match = role.role === 'postgres' ? [l.postgres.data] : (readPidFile(role.pidFile)?.match ?? []);
+      const match = role.role === 'postgres' ? [postgresPaths(l).data] : (readPidFile(role.pidFile)?.match ?? []);
       if (role.role === 'postgres') {
         try {
           process.kill(pid, 'SIGINT');
