@@ -77,7 +77,14 @@ export class ControlPlane {
     await this.producer.connect();
     const topics = [...new Set([...this.handlers.keys()].map((type) => MESSAGES[type].topic))];
     if (topics.length > 0) {
-      const consumer = this.kafka.consumer({ groupId: `matih.${this.options.service}`, allowAutoTopicCreation: false });
+      // a short session: when an instance dies, its partitions move to the others within seconds
+      await this.pinStartOffsets(topics);
+      const consumer = this.kafka.consumer({
+        groupId: `matih.${this.options.service}`,
+        allowAutoTopicCreation: false,
+        sessionTimeout: 10_000,
+        heartbeatInterval: 1_000,
+      });
       this.consumer = consumer;
       await consumer.connect();
       await consumer.subscribe({ topics, fromBeginning: false });
@@ -111,6 +118,32 @@ export class ControlPlane {
       byTopic.set(topic, messages);
     }
     await this.producer.sendBatch({ topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
+  }
+
+  /**
+   * A group that never committed on a partition would start at its end when it joins: record that
+   * position before the first start, so that what is sent while every instance of this service is
+   * down is read when it comes back. (When instances are already running, they did this already.)
+   */
+  private async pinStartOffsets(topics: readonly string[]): Promise<void> {
+    const groupId = `matih.${this.options.service}`;
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      for (const topic of topics) {
+        const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
+        const unset = new Set((committed?.partitions ?? []).filter((p) => p.offset === '-1').map((p) => p.partition));
+        if (unset.size === 0) continue;
+        const ends = await admin.fetchTopicOffsets(topic);
+        const partitions = ends.filter((e) => unset.has(e.partition)).map((e) => ({ partition: e.partition, offset: e.high }));
+        await admin.setOffsets({ groupId, topic, partitions }).catch((error: unknown) => {
+          // the group has live members: they started it already
+          this.options.logger.debug({ err: error, topic }, 'start offsets not recorded: the group is active');
+        });
+      }
+    } finally {
+      await admin.disconnect();
+    }
   }
 
   private async ensureTopics(): Promise<void> {

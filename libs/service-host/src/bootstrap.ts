@@ -1,5 +1,6 @@
 import { NestFactory } from '@nestjs/core';
 import type { DynamicModule, INestApplication } from '@nestjs/common';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
 import type { z } from 'zod';
 import { ConfigError, loadConfig, type BaseConfig } from './config';
@@ -9,6 +10,8 @@ export interface ServiceDefinition<S extends z.ZodType<BaseConfig & { PORT: numb
   readonly configSchema: S;
   /** the app's root module, given its validated configuration */
   readonly module: (config: z.infer<S>) => DynamicModule;
+  /** adjust the HTTP server before it listens (body parsers …) */
+  readonly configure?: (app: NestExpressApplication) => void;
 }
 
 /** Exit status of a service whose configuration is invalid (EX_CONFIG). */
@@ -30,7 +33,8 @@ export async function runService<S extends z.ZodType<BaseConfig & { PORT: number
     process.exitCode = EXIT_CONFIG;
     return undefined;
   }
-  const app = await NestFactory.create(definition.module(config), { bufferLogs: true });
+  const app = await NestFactory.create<NestExpressApplication>(definition.module(config), { bufferLogs: true });
+  definition.configure?.(app);
   const logger = app.get(Logger);
   app.useLogger(logger);
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {

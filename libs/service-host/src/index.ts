@@ -2,3 +2,4 @@ export { baseConfigSchema, loadConfig, ConfigError, type BaseConfig } from './co
 export { ServiceHostModule, type ServiceHostOptions } from './service-host.module';
 export { runService, EXIT_CONFIG, type ServiceDefinition } from './bootstrap';
 export { ROOT_LOGGER, SERVICE_INFO, type ServiceInfo } from './tokens';
+export { Public, PUBLIC_ROUTE } from './public';

@@ -1,7 +1,8 @@
 import { DataSource } from 'typeorm';
 import { EventStore1764061200000 } from './migrations/1764061200000-event-store';
+import { PipelinesDeploymentsTokens1764061300000 } from './migrations/1764061300000-pipelines-deployments-tokens';
 
-export const MIGRATIONS = [EventStore1764061200000];
+export const MIGRATIONS = [EventStore1764061200000, PipelinesDeploymentsTokens1764061300000];
 
 export function createDataSource(url: string): DataSource {
   return new DataSource({

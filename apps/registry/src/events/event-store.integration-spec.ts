@@ -13,7 +13,7 @@ describe('event store on PostgreSQL', () => {
   beforeAll(async () => {
     db = await createTestDatabase();
     dataSource = await createDataSource(db.url).initialize();
-    expect(await migrate(dataSource)).toEqual(['EventStore1764061200000']);
+    expect(await migrate(dataSource)).toEqual(['EventStore1764061200000', 'PipelinesDeploymentsTokens1764061300000']);
     expect(await migrate(dataSource)).toEqual([]);
     store = new EventStore(dataSource);
   });

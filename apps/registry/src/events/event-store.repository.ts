@@ -15,6 +15,8 @@ export interface NewEvent {
   readonly owner?: string | null;
   readonly correlationId?: string | null;
   readonly causationId?: string | null;
+  /** when it happened; default: the transaction's time */
+  readonly occurredAt?: string;
 }
 
 export interface StoredEvent extends NewEvent {
@@ -98,8 +100,8 @@ export class EventStore {
       for (const [index, event] of events.entries()) {
         const [row] = (await manager.query(
           `INSERT INTO registry.events
-             (stream_id, stream_version, type, payload, principal, reason, pipeline, pipeline_version, owner, correlation_id, causation_id)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING *`,
+             (stream_id, stream_version, type, payload, principal, reason, pipeline, pipeline_version, owner, correlation_id, causation_id, occurred_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, coalesce($12::timestamptz, now())) RETURNING *`,
           [
             streamId,
             expectedVersion + index + 1,
@@ -112,6 +114,7 @@ export class EventStore {
             event.owner ?? null,
             event.correlationId ?? null,
             event.causationId ?? null,
+            event.occurredAt ?? null,
           ],
         )) as EventRow[];
         if (row) stored.push(toEvent(row));
@@ -139,8 +142,8 @@ export class EventStore {
     return rows.map(toEvent);
   }
 
-  async streamVersion(streamId: string): Promise<number> {
-    const [row] = (await this.dataSource.query(`SELECT coalesce(max(stream_version), 0) AS v FROM registry.events WHERE stream_id = $1`, [
+  async streamVersion(streamId: string, manager: EntityManager = this.dataSource.manager): Promise<number> {
+    const [row] = (await manager.query(`SELECT coalesce(max(stream_version), 0) AS v FROM registry.events WHERE stream_id = $1`, [
       streamId,
     ])) as { v: number }[];
     return Number(row?.v ?? 0);

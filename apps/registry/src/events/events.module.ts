@@ -1,5 +1,6 @@
-import { Module } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
 import { EventStore } from './event-store.repository';
 
+@Global()
 @Module({ providers: [EventStore], exports: [EventStore] })
 export class EventsModule {}

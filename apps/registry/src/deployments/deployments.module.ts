@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { PipelinesModule } from '../pipelines/pipelines.module';
+import { DeploymentReportsHandler } from './deployment-reports.handler';
+import { DeploymentsController } from './deployments.controller';
+import { DeploymentsRepository } from './deployments.repository';
+import { DeploymentsService } from './deployments.service';
+
+@Module({
+  imports: [PipelinesModule],
+  controllers: [DeploymentsController],
+  providers: [DeploymentsRepository, DeploymentsService, DeploymentReportsHandler],
+  exports: [DeploymentsService],
+})
+export class DeploymentsModule {}
