@@ -1,5 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { EXIT } from './exit-codes';
+import { registerCompileCommand } from './commands/compile.command';
+import { registerDeploymentCommands } from './commands/deployments.command';
 import { registerStackCommand } from './commands/stack.command';
 import { registerStartCommand } from './commands/start.command';
 import { registerValidateCommand } from './commands/validate.command';
@@ -16,6 +18,8 @@ export function buildProgram(): Command {
   registerStackCommand(program);
   registerStartCommand(program);
   registerValidateCommand(program);
+  registerCompileCommand(program);
+  registerDeploymentCommands(program);
   return program;
 }
 

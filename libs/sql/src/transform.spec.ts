@@ -78,7 +78,7 @@ describe('parseTransform rejects anything but one SELECT, with a position', () =
 
 describe('parseExpression and substituteInput', () => {
   it('checks one scalar expression', () => {
-    expect(parseExpression("TO_TIMESTAMP_LTZ(CAST(JSON_VALUE(`value`, '$.ts') AS BIGINT), 3)")).toEqual({ ok: true });
+    expect(parseExpression("TO_TIMESTAMP_LTZ(CAST(JSON_VALUE(`value`, '$.ts') AS BIGINT), 3)")).toMatchObject({ ok: true });
     expect(parseExpression('a +')).toEqual({ ok: false, diagnostics: [{ message: 'unexpected end of the SQL: expected an expression', position: { offset: 3, line: 1, col: 4 } }] });
     expect(parseExpression('a b')).toMatchObject({ ok: false, diagnostics: [{ message: 'unexpected `b` after the expression' }] });
   });

@@ -1,6 +1,9 @@
 import { SqlSyntaxError, type SqlDiagnostic } from './diagnostics';
-import { parseQuery, parseScalarExpression, type OutputColumn, type SelectStatement } from './parser';
+import { selectToDuckDb, expressionToDuckDb, type DuckDbTranslation } from './duckdb';
+import { printFlinkTokens } from './flink';
+import { parseQuery, parseScalarExpression, type OutputColumn, type ParsedExpression, type SelectStatement } from './parser';
 import { tokenize } from './tokenizer';
+import { inferExpression, inferSelectTypes, type InferredColumn, type SqlType, type TypedColumn } from './types';
 
 /** The placeholder through which a transform reads its input. */
 export const INPUT_PLACEHOLDER = 'input';
@@ -9,7 +12,7 @@ export type TransformParseResult =
   | { ok: true; statement: SelectStatement; columns: OutputColumn[] }
   | { ok: false; diagnostics: SqlDiagnostic[] };
 
-export type ExpressionParseResult = { ok: true } | { ok: false; diagnostics: SqlDiagnostic[] };
+export type ExpressionParseResult = { ok: true; expression: ParsedExpression } | { ok: false; diagnostics: SqlDiagnostic[] };
 
 function toDiagnostics(error: unknown): SqlDiagnostic[] {
   if (error instanceof SqlSyntaxError) return [error.toDiagnostic()];
@@ -54,8 +57,7 @@ export function parseTransform(sql: string): TransformParseResult {
 /** Parses one scalar Flink SQL expression (for computed columns such as an event-time expression). */
 export function parseExpression(sql: string): ExpressionParseResult {
   try {
-    parseScalarExpression(sql);
-    return { ok: true };
+    return { ok: true, expression: parseScalarExpression(sql) };
   } catch (error) {
     return { ok: false, diagnostics: toDiagnostics(error) };
   }
@@ -76,4 +78,37 @@ export function substituteInput(sql: string, tableSql: string): string {
     }
   }
   return out + sql.slice(at);
+}
+
+/**
+ * The transform as Flink SQL: the parsed SELECT re-printed with every identifier back-quoted and
+ * `{{ input }}` replaced by `inputTable` (already quoted), without a trailing `;` or comments.
+ */
+export function transformToFlink(sql: string, statement: SelectStatement, inputTable: string): string {
+  return printFlinkTokens(sql, statement.tokens, statement.identifierTokens, () => inputTable);
+}
+
+/** A parsed scalar expression as Flink SQL, identifiers back-quoted. */
+export function expressionToFlink(sql: string, expression: ParsedExpression): string {
+  return printFlinkTokens(sql, expression.tokens, expression.identifierTokens, (name) => `{{ ${name} }}`);
+}
+
+/** The types of a transform's output columns over its input's columns (see types.ts for the rules). */
+export function inferTransformTypes(statement: SelectStatement, input: readonly TypedColumn[]): InferredColumn[] {
+  return inferSelectTypes(statement.select, statement.columns.map((c) => c.name), input);
+}
+
+/** The type of a scalar expression (a computed column) over the given columns. */
+export function inferExpressionType(expression: ParsedExpression, columns: readonly TypedColumn[]): { ok: true; type: SqlType } | { ok: false; reason: string } {
+  return inferExpression(expression.expr, columns);
+}
+
+/** The transform as a DuckDB SELECT reading `inputRelation` (already quoted), or why it cannot run batch by batch. */
+export function transformToDuckDb(statement: SelectStatement, inputRelation: string, input: readonly TypedColumn[]): DuckDbTranslation {
+  return selectToDuckDb(statement.select, inputRelation, input);
+}
+
+/** A scalar expression (a computed column) as DuckDB SQL over the given columns. */
+export function scalarToDuckDb(expression: ParsedExpression, columns: readonly TypedColumn[]): DuckDbTranslation {
+  return expressionToDuckDb(expression.expr, columns);
 }

@@ -1,0 +1,40 @@
+import type { SecretRef } from '@matih/pipeline-spec';
+
+/**
+ * How the compiler reaches an Iceberg catalog named in a sink's `table: catalog.namespace.table`.
+ * Today: Iceberg's JDBC catalog (the layout Iceberg Java, pyiceberg and `@matih/iceberg` share).
+ */
+export interface IcebergCatalogConfig {
+  type: 'jdbc';
+  /** JDBC URL of the catalog database: jdbc:postgresql://host:port/db */
+  uri: string;
+  /** where table data and metadata live: file:///…, s3://… */
+  warehouse: string;
+  user: string;
+  /** the catalog database password, by environment variable: never written into a plan */
+  password: SecretRef | null;
+  /** extra catalog options, passed as written (no secrets here) */
+  properties: Record<string, string>;
+}
+
+export type CatalogMap = Record<string, IcebergCatalogConfig>;
+
+/** The environment variable the local stack's catalog password is read from where a job runs. */
+export const LOCAL_CATALOG_PASSWORD_ENV = 'MATIH_ICEBERG_JDBC_PASSWORD';
+
+/**
+ * The catalogs of the local stack (`npx matih stack up`): `matih` and the reference page's
+ * `analytics`, both JDBC catalogs on the stack's PostgreSQL with its file warehouse. Iceberg keys
+ * JDBC catalog rows by catalog name, so the two are separate catalogs in one database.
+ */
+export function localStackCatalogs(stackDir: string): CatalogMap {
+  const config = (): IcebergCatalogConfig => ({
+    type: 'jdbc',
+    uri: 'jdbc:postgresql://127.0.0.1:15432/matih',
+    warehouse: `file://${stackDir.replace(/\/+$/, '')}/iceberg/warehouse`,
+    user: 'matih',
+    password: { env: LOCAL_CATALOG_PASSWORD_ENV },
+    properties: {},
+  });
+  return { matih: config(), analytics: config() };
+}

@@ -1,0 +1,120 @@
+import { contentHash, loadDefinition, type PipelineDefinition } from '@matih/pipeline-spec';
+import { compilePlan, type CompileTarget } from './compile';
+import { compileRequest } from './request';
+import { icebergTableSpec } from './iceberg-types';
+import { resolveSecretPlaceholders } from './secrets';
+import { formatPlanDiagnostic } from './diagnostics';
+import { goldenCatalogs, goldenDefinitions } from './testing/golden';
+
+function one<T>(value: T | undefined): T {
+  if (value === undefined) throw new Error('missing');
+  return value;
+}
+
+function definition(yaml: string): PipelineDefinition {
+  const loaded = loadDefinition(yaml, { file: 't.yaml', env: { PW: 'x', SR_PW: 'y' } });
+  if (!loaded.ok) throw new Error(JSON.stringify(loaded.diagnostics));
+  return loaded.definition;
+}
+
+const pipeline = (parts: { source?: string; sql?: string; sink?: string; orchestration?: string }) =>
+  definition(`
+metadata: { name: p, version: "1.0.0", owner: o }
+sources:
+  src: { type: kafka, connection: "127.0.0.1:19092", topic: t, consumer_group: g, format: json${parts.source ?? ''} }
+transformations:
+  - { name: t1, type: sql_transform, input: src, sql: ${JSON.stringify(parts.sql ?? "SELECT JSON_VALUE(value, '$.a') AS a, event_timestamp FROM {{ input }}")} }
+sinks:
+  out: { type: iceberg, table: ${parts.sink ?? 'analytics.ns.tbl'} }
+orchestration: ${parts.orchestration ?? '{ engine: flink }'}
+`);
+
+function errors(def: PipelineDefinition, target: CompileTarget = 'flink'): string[] {
+  const result = compilePlan(def, { target, deploymentId: 'd', catalogs: goldenCatalogs() });
+  if (result.ok) throw new Error('expected compile errors');
+  return result.diagnostics.map(formatPlanDiagnostic);
+}
+
+describe('compile errors name the column, construct or setting and what to change', () => {
+  it('a column whose type cannot be inferred', () => {
+    expect(errors(pipeline({ sql: 'SELECT my_udf(value) AS x FROM {{ input }}' }))).toEqual([
+      'transformations[0].sql: cannot infer the type of column `x` written to sink `out`: line 1, col 8: the result type of MY_UDF() is not known to the compiler (CAST it to the type the table should have: CAST(… AS STRING) AS x)',
+    ]);
+  });
+
+  it('a column Iceberg cannot hold, and a NULL literal', () => {
+    expect(errors(pipeline({ sql: 'SELECT headers, NULL AS n FROM {{ input }}' }))).toEqual([
+      'transformations[0].sql: column `headers` of `t1` is MAP<STRING, BYTES>, which an Iceberg column cannot hold (sink `out`) (select only columns of primitive types, or CAST it)',
+      'transformations[0].sql: column `n` of `t1` is NULL, which an Iceberg column cannot hold (sink `out`) (CAST(NULL AS STRING) AS n)',
+    ]);
+  });
+
+  it('an unconfigured catalog, with the configured ones', () => {
+    expect(errors(pipeline({ sink: 'lake.ns.tbl' }))).toEqual(['sinks.out.table: the Iceberg catalog `lake` is not configured for the compiler (configured catalogs: analytics, matih)']);
+  });
+
+  it('a multi-level namespace on Flink (the micro-batch target accepts it)', () => {
+    const def = pipeline({ sink: 'analytics.a.b.tbl' });
+    expect(errors(def)[0]).toMatch(/one namespace level/);
+    expect(compilePlan(def, { target: 'microbatch', deploymentId: 'd', catalogs: {} }).ok).toBe(true);
+  });
+
+  it('avro on the Flink target', () => {
+    const def = pipeline({});
+    const avro = { ...def, sources: { src: { ...one(def.sources.src), format: 'avro' as const } } };
+    expect(errors(avro)[0]).toMatch(/^sources\.src\.format: the Flink target reads avro records only with typed columns/);
+  });
+
+  it('a partition transform that does not fit the column type', () => {
+    const def = pipeline({});
+    const bad = { ...def, sinks: { out: { ...one(def.sinks.out), partition_by: [{ transform: 'day' as const, source_column: 'a', width: null, name: 'a_day' }] } } };
+    expect(errors(bad)).toEqual(['sinks.out.partition_by: the day transform cannot partition `a`, a string column']);
+  });
+
+  it('the micro-batch target names the construct it cannot run batch by batch', () => {
+    expect(errors(pipeline({ sql: 'SELECT key AS event_timestamp, COUNT(*) AS n FROM {{ input }} GROUP BY key' }), 'microbatch')[0]).toMatch(
+      /^transformations\[0\]\.sql: line 1, col 63: GROUP BY cannot be computed batch by batch by the micro-batch engine/,
+    );
+  });
+});
+
+describe('plans', () => {
+  it('SASL secrets are placeholders listed in plan.secrets, resolved only where the job runs', () => {
+    const def = pipeline({});
+    const secure = { ...def, sources: { src: { ...one(def.sources.src), connection: { ...one(def.sources.src).connection, security_protocol: 'SASL_SSL' as const, sasl: { mechanism: 'PLAIN' as const, username: 'u', password: { env: 'KAFKA_PW' } } } } } };
+    const result = compilePlan(secure, { target: 'flink', deploymentId: 'd', catalogs: goldenCatalogs() });
+    if (!result.ok || result.plan.engine !== 'flink') throw new Error('compile');
+    const text = JSON.stringify(result.plan);
+    expect(text).toContain('password=\\"${env:KAFKA_PW}\\"');
+    expect(result.plan.secrets).toEqual(['KAFKA_PW', 'MATIH_ICEBERG_JDBC_PASSWORD']);
+    const resolved = resolveSecretPlaceholders(result.plan.setup.join('\n'), { KAFKA_PW: "it's", MATIH_ICEBERG_JDBC_PASSWORD: 'pg' });
+    expect(resolved).toContain(`password="it''s";`);
+    expect(() => resolveSecretPlaceholders('${env:A}', {})).toThrow('the plan needs the environment variable A');
+  });
+
+  it('the seed: day(event time) partition spec for libs/iceberg, and no CREATE TABLE Flink could not express', () => {
+    const seed = one(goldenDefinitions().find((g) => g.name === 'seed')).definition;
+    const result = compilePlan(seed, { target: 'flink', deploymentId: 'd', catalogs: goldenCatalogs() });
+    if (!result.ok || result.plan.engine !== 'flink') throw new Error('compile');
+    expect(result.plan.setup.some((s) => s.startsWith('CREATE TABLE'))).toBe(false);
+    expect(icebergTableSpec(one(result.plan.sinks[0]))).toEqual({
+      fields: [
+        { id: 1, name: 'user_id', required: false, type: 'string' },
+        { id: 2, name: 'event_type', required: false, type: 'string' },
+        { id: 3, name: 'page_url', required: false, type: 'string' },
+        { id: 4, name: 'event_timestamp', required: false, type: 'timestamptz' },
+      ],
+      partitionBy: [{ sourceId: 4, transform: 'day', name: 'date' }],
+    });
+  });
+
+  it('compileRequest checks the hash before compiling', () => {
+    const seed = one(goldenDefinitions().find((g) => g.name === 'seed')).definition as unknown as Record<string, unknown>;
+    const options = { target: 'microbatch' as const, deploymentId: 'd', catalogs: goldenCatalogs() };
+    expect(compileRequest({ definition: seed, hash: contentHash(seed) }, options).ok).toBe(true);
+    const bad = compileRequest({ definition: seed, hash: '0'.repeat(64) }, options);
+    expect(bad.ok).toBe(false);
+    const junk = { metadata: 1 };
+    expect(compileRequest({ definition: junk, hash: contentHash(junk) }, options)).toMatchObject({ ok: false, diagnostics: [{ message: 'not a normalized pipeline definition: missing metadata, sources, transformations, sinks, orchestration' }] });
+  });
+});
