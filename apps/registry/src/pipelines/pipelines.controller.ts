@@ -19,6 +19,9 @@ function sourceOf(body: unknown): string {
   throw new PipelineError(PipelineErrorCode.Invalid, 'send the pipeline definition as the body: YAML (Content-Type: application/yaml) or JSON');
 }
 
+/** The name diagnostics give the definition (`?file=`, as the client knows it). */
+const fileName = (file: string | undefined) => (file && file.length <= 500 ? file : 'definition.yaml');
+
 @Controller('v1/pipelines')
 export class PipelinesController {
   constructor(private readonly pipelines: PipelinesService) {}
@@ -26,8 +29,8 @@ export class PipelinesController {
   /** Register a version: 201 when new, 200 when the same content was registered before, 409 when it differs. */
   @Post()
   @Requires('editor')
-  async register(@Body() body: unknown, @Req() request: AuthenticatedRequest, @Res({ passthrough: true }) response: Response) {
-    const registration = await this.pipelines.register(sourceOf(body), request.principal);
+  async register(@Body() body: unknown, @Query('file') file: string | undefined, @Req() request: AuthenticatedRequest, @Res({ passthrough: true }) response: Response) {
+    const registration = await this.pipelines.register(sourceOf(body), request.principal, fileName(file));
     response.status(registration.status === 'created' ? 201 : 200);
     response.setHeader('Location', `/v1/pipelines/${registration.pipeline}/versions/${registration.version}`);
     return registration;
@@ -36,8 +39,8 @@ export class PipelinesController {
   /** Validate without saving: 200 with the normalized definition, or 422 with every diagnostic. */
   @Post('validate')
   @HttpCode(200)
-  validate(@Body() body: unknown) {
-    const result = this.pipelines.validate(sourceOf(body));
+  validate(@Body() body: unknown, @Query('file') file: string | undefined) {
+    const result = this.pipelines.validate(sourceOf(body), fileName(file));
     if (!result.ok) throw new PipelineError(PipelineErrorCode.Invalid, 'the definition is invalid', result.diagnostics);
     return { valid: true, hash: result.hash, definition: result.definition, warnings: result.diagnostics };
   }
