@@ -32,7 +32,7 @@ export default [
   },
   {
     // tests of any project may use the local stack's tooling (endpoints, the independent readers)
-    files: ['**/*.integration-spec.ts', '**/*.e2e-spec.ts', '**/testing/**/*.ts'],
+    files: ['**/*.integration-spec.ts', '**/*.e2e-spec.ts', '**/testing/**/*.ts', '**/*.spec.ts'],
     rules: {
       '@nx/enforce-module-boundaries': [
         'error',

@@ -2,3 +2,5 @@ export { COMPONENTS, isComponentName, stackEndpoints, icebergCatalogDdl, type Co
 export { stackUp, stackDown, stackStatus, StackComponentError, type StackStatus, type ComponentStatus, type ComponentState, type StackUpOptions } from './stack';
 export { readIcebergTable, type IcebergRow } from './iceberg-reader';
 export { APPS, startApp, waitFor, waitHealthy, type AppName, type RunningService, type StartAppOptions } from './apps';
+export { restartTaskManager, type TaskManagerRestart } from './taskmanager';
+export { readCompose, composeEnvironment } from './testing/compose';
