@@ -16,3 +16,4 @@ export { SOURCE_COLUMNS } from './definition';
 export { pipelineJsonSchema, PIPELINE_SCHEMA_ID } from './json-schema';
 export { canonicalJson, contentHash } from './hash';
 export type { Env } from './interpolate';
+export { renderReference } from './reference';
