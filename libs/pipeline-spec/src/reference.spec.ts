@@ -16,6 +16,6 @@ describe('docs/definition-reference.md', () => {
     for (const field of ['consumer_group', 'start_offset', 'schema_registry', 'max_records', 'partition_by', 'checkpoint_interval', 'parallelism', 'idle_timeout']) {
       expect(reference).toContain(`\`${field}\``);
     }
-    expect(reference).toMatch(/\| `parallelism` \| integer 1…1024 \|  \| `4` \|/);
+    expect(reference).toMatch(/\| `parallelism` \| integer 1…1024 \| {2}\| `4` \|/);
   });
 });
