@@ -65,6 +65,9 @@ describe('Flink clients against the real session cluster and SQL Gateway', () =>
     });
     expect(job.name).toBe('matih-flink-client-test');
     expect((await jobManager.jobs()).map((j) => j.id)).toContain(jobId);
+    expect((await jobManager.jobsNamed('matih-flink-client-test')).map((j) => j.id)).toContain(jobId);
+    expect(await jobManager.findJob('0123456789abcdef0123456789abcdef')).toBeNull();
+    expect((await jobManager.taskManagers()).reduce((n, t) => n + t.slots, 0)).toBeGreaterThanOrEqual(4);
 
     const stats = await eventually('a completed checkpoint', async () => {
       const s = await jobManager.checkpoints(jobId!);
@@ -72,6 +75,7 @@ describe('Flink clients against the real session cluster and SQL Gateway', () =>
     });
     expect(stats.latestCompleted?.durationMs).toBeGreaterThanOrEqual(0);
 
+    expect(stats.restored).toBeNull();
     const savepoint = await jobManager.stopWithSavepoint(jobId!);
     expect(savepoint).toMatch(/savepoint-/);
     const stopped = await eventually('the job to stop', async () => {
@@ -79,6 +83,8 @@ describe('Flink clients against the real session cluster and SQL Gateway', () =>
       return ['FINISHED', 'CANCELED'].includes(j.state) ? j : undefined;
     });
     expect(stopped.state).toBe('FINISHED');
+    const latest = await eventually('the savepoint in the checkpoint statistics', async () => (await jobManager.checkpoints(jobId!)).latestSavepoint ?? undefined, 30_000);
+    expect(latest.externalPath).toBe(savepoint);
   });
 
   it('says when Flink cannot be reached', async () => {

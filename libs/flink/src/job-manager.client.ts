@@ -1,4 +1,4 @@
-import { FlinkError, FlinkErrorCode } from './errors';
+import { FlinkError, FlinkErrorCode, rootCauseMessage } from './errors';
 import { flinkRequest, type HttpOptions } from './http';
 
 export type JobState =
@@ -13,6 +13,13 @@ export type JobState =
   | 'RESTARTING'
   | 'SUSPENDED'
   | 'RECONCILING';
+
+/** States after which a job never runs again (SUSPENDED is not one: another JobManager may take it over). */
+export const TERMINAL_JOB_STATES: readonly JobState[] = ['FAILED', 'CANCELED', 'FINISHED'];
+
+export function isTerminal(state: JobState): boolean {
+  return TERMINAL_JOB_STATES.includes(state);
+}
 
 export interface JobSummary {
   readonly id: string;
@@ -33,6 +40,17 @@ export interface CheckpointStats {
     readonly externalPath: string | null;
   } | null;
   readonly latestFailure: { readonly id: number; readonly failedAt: number; readonly message: string | null } | null;
+  /** the latest savepoint the job took (stop-with-savepoint included) */
+  readonly latestSavepoint: { readonly id: number; readonly finishedAt: number; readonly externalPath: string | null } | null;
+  /** the checkpoint or savepoint the job last restored from: at its start, or after a failover */
+  readonly restored: { readonly id: number; readonly restoredAt: number; readonly isSavepoint: boolean; readonly externalPath: string | null } | null;
+}
+
+export interface TaskManagerSummary {
+  readonly id: string;
+  readonly slots: number;
+  readonly freeSlots: number;
+  readonly lastHeartbeat: number;
 }
 
 interface RawCheckpoints {
@@ -40,6 +58,8 @@ interface RawCheckpoints {
   latest: {
     completed: null | { id: number; latest_ack_timestamp: number; end_to_end_duration: number; checkpointed_size?: number; state_size?: number; external_path?: string };
     failed: null | { id: number; failure_timestamp: number; failure_message?: string };
+    savepoint?: null | { id: number; latest_ack_timestamp: number; external_path?: string };
+    restored?: null | { id: number; restore_timestamp: number; is_savepoint: boolean; external_path?: string };
   };
 }
 
@@ -70,12 +90,48 @@ export class JobManagerClient {
     return jobs.map((j) => ({ id: j.jid, name: j.name, state: j.state, startTime: j['start-time'] }));
   }
 
+  /** The jobs the cluster knows (running and recently ended) whose name is exactly `name`, newest first. */
+  async jobsNamed(name: string): Promise<JobSummary[]> {
+    return (await this.jobs()).filter((j) => j.name === name).sort((a, b) => b.startTime - a.startTime);
+  }
+
+  /** The job, or null when the cluster does not know it (never ran here, or its history expired). */
+  async findJob(jobId: string): Promise<JobSummary | null> {
+    try {
+      return await this.job(jobId);
+    } catch (error) {
+      if (error instanceof FlinkError && error.detail.status === 404) return null;
+      throw error;
+    }
+  }
+
+  /** Poll until the job is in one of `states` (or has ended otherwise); returns the state it reached. */
+  async waitForState(jobId: string, states: readonly JobState[], timeoutMs = 120_000): Promise<JobSummary> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const job = await this.job(jobId);
+      if (states.includes(job.state) || isTerminal(job.state) || Date.now() > deadline) return job;
+      await sleep(500);
+    }
+  }
+
+  async taskManagers(): Promise<TaskManagerSummary[]> {
+    const { taskmanagers } = await this.call<{ taskmanagers: { id: string; slotsNumber: number; freeSlots: number; timeSinceLastHeartbeat: number }[] }>(
+      'GET',
+      '/taskmanagers',
+    );
+    return taskmanagers.map((t) => ({ id: t.id, slots: t.slotsNumber, freeSlots: t.freeSlots, lastHeartbeat: t.timeSinceLastHeartbeat }));
+  }
+
   async job(jobId: string): Promise<JobSummary> {
     const j = await this.call<{ jid: string; name: string; state: JobState; 'start-time': number }>('GET', `/jobs/${jobId}`);
     return { id: j.jid, name: j.name, state: j.state, startTime: j['start-time'] };
   }
 
-  /** The job's root exception, when it failed or is restarting. */
+  /**
+   * Why the job failed or restarted last: the root cause of its latest exception, as Flink wrote it
+   * (e.g. "Connection to 127.0.0.1:9092 refused"), or null when it has none.
+   */
   async rootException(jobId: string): Promise<string | null> {
     const body = await this.call<{ 'root-exception'?: string | null; exceptionHistory?: { entries?: { exceptionName: string; stacktrace: string }[] } }>(
       'GET',
@@ -83,7 +139,7 @@ export class JobManagerClient {
     );
     const latest = body.exceptionHistory?.entries?.[0];
     const trace = body['root-exception'] ?? latest?.stacktrace ?? null;
-    return trace ? trace.split('\n')[0] ?? trace : null;
+    return trace ? rootCauseMessage([trace]) : null;
   }
 
   async cancel(jobId: string): Promise<void> {
@@ -94,6 +150,8 @@ export class JobManagerClient {
     const raw = await this.call<RawCheckpoints>('GET', `/jobs/${jobId}/checkpoints`);
     const c = raw.latest.completed;
     const f = raw.latest.failed;
+    const s = raw.latest.savepoint ?? null;
+    const r = raw.latest.restored ?? null;
     return {
       completed: raw.counts.completed,
       failed: raw.counts.failed,
@@ -108,6 +166,8 @@ export class JobManagerClient {
           }
         : null,
       latestFailure: f ? { id: f.id, failedAt: f.failure_timestamp, message: f.failure_message ?? null } : null,
+      latestSavepoint: s ? { id: s.id, finishedAt: s.latest_ack_timestamp, externalPath: s.external_path ?? null } : null,
+      restored: r ? { id: r.id, restoredAt: r.restore_timestamp, isSavepoint: r.is_savepoint, externalPath: r.external_path ?? null } : null,
     };
   }
 

@@ -8,7 +8,8 @@ interface Column {
   logicalType: { type: string; nullable: boolean };
 }
 
-interface ResultPage {
+/** One page of an operation's results, as the gateway returns it. */
+export interface ResultPage {
   resultType: 'NOT_READY' | 'PAYLOAD' | 'EOS';
   isQueryResult?: boolean;
   jobID?: string;
@@ -84,6 +85,11 @@ export class GatewaySession {
 
   async status(operation: string): Promise<OperationStatus> {
     return (await this.call<{ status: OperationStatus }>('GET', `/operations/${operation}/status`)).status;
+  }
+
+  /** One page of an operation's results (`token` 0 first, then the page's `nextResultUri`), rows as JSON. */
+  async fetchResults(operation: string, token = 0): Promise<ResultPage> {
+    return this.call<ResultPage>('GET', `/operations/${operation}/result/${token}?rowFormat=JSON`);
   }
 
   async cancel(operation: string): Promise<void> {
