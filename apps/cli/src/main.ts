@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { EXIT } from './exit-codes';
 import { registerCompileCommand } from './commands/compile.command';
 import { registerDeploymentCommands } from './commands/deployments.command';
+import { registerRunCommand } from './commands/run.command';
 import { registerStackCommand } from './commands/stack.command';
 import { registerStartCommand } from './commands/start.command';
 import { registerValidateCommand } from './commands/validate.command';
@@ -15,6 +16,7 @@ export function buildProgram(): Command {
     .description('MATIH Pipelines: Kafka → SQL → Iceberg ingestion, declared in YAML')
     .showHelpAfterError()
     .exitOverride();
+  registerRunCommand(program);
   registerStackCommand(program);
   registerStartCommand(program);
   registerValidateCommand(program);

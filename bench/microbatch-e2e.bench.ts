@@ -1,0 +1,183 @@
+/*
+ * Benchmark of the micro-batch executor, end to end on the local stack, in one run:
+ *   (a) raw kafkajs consumption of the topic (the ceiling): eachBatch, count bytes, commit group
+ *       offsets every 10 000 records;
+ *   (b) the executor: Kafka → DuckDB (decode, JSON check, the clickstream transform, schema check)
+ *       → Parquet → Iceberg commit with offsets in the snapshot (exactly-once) → group offsets,
+ *       max_records 10 000.
+ * Each runs in its own process (so peak RSS is its own) over the same ~250-byte JSON clickstream
+ * events; prints records/s, MB/s (record values), batch commit latency p50/p99 and peak RSS.
+ *
+ *   npm run bench -w @matih/executor          (needs the local stack: `npx matih stack up`)
+ *   MATIH_BENCH_RECORDS=500000 MATIH_BENCH_PARTITIONS=4 to change the size.
+ */
+import { spawn } from 'node:child_process';
+import { Kafka, logLevel } from 'kafkajs';
+import { MicrobatchExecutor } from '@matih/executor';
+import { stackEndpoints } from '@matih/stack';
+import { clickEvent, clickstreamPlan, createTopic, stackCatalogSettings, uniq } from '../libs/executor/src/testing/fixtures';
+
+const RECORDS = Number(process.env['MATIH_BENCH_RECORDS'] ?? 500_000);
+const PARTITIONS = Number(process.env['MATIH_BENCH_PARTITIONS'] ?? 4);
+const FETCH = { maxBytes: 8 * 1024 * 1024, maxBytesPerPartition: 2 * 1024 * 1024, minBytes: 1, maxWaitTimeInMs: 500 };
+
+interface Result {
+  mode: string;
+  records: number;
+  bytes: number;
+  seconds: number;
+  latencies: number[];
+  peakRssMb: number;
+  batches: number;
+}
+
+const pct = (xs: number[], p: number): number => {
+  if (!xs.length) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
+};
+
+async function produce(topic: string): Promise<number> {
+  const kafka = new Kafka({ clientId: 'bench-producer', brokers: stackEndpoints().kafka.brokers, logLevel: logLevel.NOTHING });
+  const producer = kafka.producer({ allowAutoTopicCreation: false });
+  await producer.connect();
+  let bytes = 0;
+  const chunk = 10_000;
+  const inflight: Promise<unknown>[] = [];
+  for (let s = 0; s < RECORDS; s += chunk) {
+    const messages = [];
+    for (let seq = s; seq < Math.min(RECORDS, s + chunk); seq++) {
+      const value = clickEvent(seq);
+      bytes += Buffer.byteLength(value);
+      messages.push({ key: `k${seq}`, value });
+    }
+    inflight.push(producer.send({ topic, messages, acks: 1 }));
+    if (inflight.length >= 4) await inflight.shift();
+  }
+  await Promise.all(inflight);
+  await producer.disconnect();
+  return bytes;
+}
+
+async function raw(topic: string): Promise<Result> {
+  const kafka = new Kafka({ clientId: 'bench-raw', brokers: stackEndpoints().kafka.brokers, logLevel: logLevel.NOTHING });
+  const consumer = kafka.consumer({ groupId: uniq('bench-raw'), ...FETCH });
+  await consumer.connect();
+  await consumer.subscribe({ topics: [topic], fromBeginning: true });
+  let records = 0;
+  let bytes = 0;
+  let sinceCommit = 0;
+  const latencies: number[] = [];
+  let batches = 0;
+  const t0 = Date.now();
+  await new Promise<void>((resolve) => {
+    void consumer.run({
+      autoCommit: false,
+      eachBatch: async ({ batch }) => {
+        for (const m of batch.messages) bytes += m.value?.length ?? 0;
+        records += batch.messages.length;
+        sinceCommit += batch.messages.length;
+        if (sinceCommit >= 10_000 || records >= RECORDS) {
+          const c0 = Date.now();
+          await consumer.commitOffsets([{ topic, partition: batch.partition, offset: (BigInt(batch.lastOffset()) + 1n).toString() }]);
+          latencies.push(Date.now() - c0);
+          batches++;
+          sinceCommit = 0;
+        }
+        if (records >= RECORDS) resolve();
+      },
+    });
+  });
+  const seconds = (Date.now() - t0) / 1000;
+  await consumer.disconnect();
+  return { mode: 'raw kafkajs', records, bytes, seconds, latencies, peakRssMb: process.resourceUsage().maxRSS / 1024, batches };
+}
+
+async function executor(topic: string, table: string): Promise<Result> {
+  const plan = clickstreamPlan({ topic, table, maxRecords: 10_000, idleTimeoutMs: 60_000, pollTimeoutMs: 30_000, errorBudget: 0 });
+  let records = 0;
+  const latencies: number[] = [];
+  let batches = 0;
+  let t0 = 0;
+  let finished!: () => void;
+  const done = new Promise<void>((r) => (finished = r));
+  const ex = new MicrobatchExecutor({
+    plan,
+    pipeline: 'bench',
+    catalogs: stackCatalogSettings(),
+    fetch: FETCH,
+    onBatch: (r) => {
+      if (!t0) t0 = Date.now() - r.durationMs; // clock starts with the first batch being written
+      records += r.records;
+      latencies.push(r.commitMs);
+      if (process.env['MATIH_BENCH_PHASES']) process.stderr.write(`${JSON.stringify(r.phases)} ${r.commitMs}\n`);
+      batches++;
+      if (records >= RECORDS) finished();
+    },
+  });
+  const start = Date.now();
+  await ex.start();
+  await done;
+  const end = Date.now();
+  await ex.stop();
+  // time from start() (joining the group included) to the last commit
+  const seconds = (end - start) / 1000;
+  return { mode: 'executor e2e', records, bytes: 0, seconds, latencies, peakRssMb: process.resourceUsage().maxRSS / 1024, batches };
+}
+
+function child(mode: string, topic: string, table: string): Promise<Result> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, ['-r', '@swc-node/register', __filename, mode, topic, table], {
+      env: { ...process.env, SWC_NODE_PROJECT: 'tsconfig.base.json' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    p.stdout.on('data', (d) => (out += String(d)));
+    p.once('exit', (code) => {
+      const line = out.split('\n').find((l) => l.startsWith('{'));
+      if (code === 0 && line) resolve(JSON.parse(line) as Result);
+      else reject(new Error(`${mode} exited ${code}: ${out}`));
+    });
+  });
+}
+
+async function main(): Promise<void> {
+  const [mode, topicArg, tableArg] = process.argv.slice(2);
+  if (mode === 'raw' || mode === 'executor') {
+    const r = mode === 'raw' ? await raw(topicArg!) : await executor(topicArg!, tableArg!);
+    process.stdout.write(`${JSON.stringify(r)}\n`);
+    process.exit(0);
+  }
+  const topic = uniq('bench_click');
+  const table = uniq('bench');
+  await createTopic(topic, PARTITIONS);
+  const p0 = Date.now();
+  const bytes = await produce(topic);
+  console.log(`produced ${RECORDS} events (${(bytes / RECORDS).toFixed(0)} bytes each, ${(bytes / 1e6).toFixed(1)} MB) into ${PARTITIONS} partitions in ${((Date.now() - p0) / 1000).toFixed(1)} s`);
+  const results = [await child('raw', topic, table), await child('executor', topic, table)];
+  results[1]!.bytes = bytes;
+  console.log('mode           records   seconds   records/s     MB/s   batches  commit p50 ms  commit p99 ms  peak RSS MB');
+  for (const r of results) {
+    console.log(
+      [
+        r.mode.padEnd(13),
+        String(r.records).padStart(8),
+        r.seconds.toFixed(2).padStart(9),
+        Math.round(r.records / r.seconds).toString().padStart(11),
+        (r.bytes / 1e6 / r.seconds).toFixed(1).padStart(8),
+        String(r.batches).padStart(9),
+        pct(r.latencies, 50).toFixed(0).padStart(14),
+        pct(r.latencies, 99).toFixed(0).padStart(14),
+        r.peakRssMb.toFixed(0).padStart(12),
+      ].join(' '),
+    );
+  }
+  const [a, b] = results as [Result, Result];
+  const ratio = b.records / b.seconds / (a.records / a.seconds);
+  console.log(`end to end / raw ceiling: ${(ratio * 100).toFixed(0)}% (target ≥ 50%); end to end ${Math.round(b.records / b.seconds)} records/s (target ≥ 50000); executor peak RSS ${b.peakRssMb.toFixed(0)} MB (target < 512)`);
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -1,0 +1,638 @@
+import { DuckDBInstance } from '@duckdb/node-api';
+import type { MicrobatchPlan } from '@matih/contracts';
+import type { Table } from '@matih/iceberg';
+import { randomUUID } from 'node:crypto';
+import { Kafka, logLevel, type Admin, type Batch, type Consumer, type EachBatchPayload, type LogEntry, type Producer } from 'kafkajs';
+import type { Logger } from 'pino';
+import { budgetExceeded, deadLetterMessage, type DeadLetter, type DeadLetterContext } from './dead-letters';
+import { createDecoder, type ValueDecoder } from './decode/decoders';
+import { SchemaRegistryClient } from './decode/registry';
+import { ExecutorError, ExecutorErrorCode, StaleBatchError } from './errors';
+import { kafkaClientConfig, resolveSecret, type Env } from './kafka-config';
+import { Lane, type SourceRecord, type StagedRecord } from './lane';
+import { Mutex } from './mutex';
+import { checkFence, committedOffsets, offsetSummary, type BatchRange } from './offsets';
+import { Catalogs, openSinkTable, type CatalogSettings } from './sink';
+
+/** What one committed batch did (published as `batch.committed` in service mode). */
+export interface BatchReport {
+  records: number;
+  rows: number;
+  deadLetters: number;
+  snapshotIds: string[];
+  /** next offset per `topic:partition` */
+  offsets: Record<string, string>;
+  durationMs: number;
+  /** time from sealing the batch to the end of the Kafka offset commit */
+  commitMs: number;
+  /** milliseconds per phase: decode, load, transform, append (Parquet + Iceberg commit), offsets */
+  phases: Record<string, number>;
+}
+
+export type StopReason = 'idle' | 'max-batches' | 'requested' | 'failed';
+
+export interface ExecutorOutcome {
+  reason: StopReason;
+  batches: number;
+  records: number;
+  rows: number;
+  deadLetters: number;
+}
+
+/** kafkajs fetch tuning (the defaults suit ~250-byte records at ≥ 50k records/s). */
+export interface FetchTuning {
+  maxBytes?: number;
+  maxBytesPerPartition?: number;
+  minBytes?: number;
+  maxWaitTimeInMs?: number;
+  /** consumer group session timeout (default 30 s; the broker's minimum is 6 s) */
+  sessionTimeoutMs?: number;
+}
+
+export interface ExecutorOptions {
+  plan: MicrobatchPlan;
+  /** the pipeline's name (dead-letter headers, snapshot summary) */
+  pipeline: string;
+  deploymentId?: string | null;
+  catalogs: CatalogSettings;
+  instanceId?: string;
+  env?: Env;
+  logger?: Logger;
+  /** stop (exit 0 in task mode) once `idleTimeoutMs` passed without a record */
+  untilIdle?: boolean;
+  /** stop after this many committed batches */
+  maxBatches?: number;
+  fetch?: FetchTuning;
+  /** DuckDB threads per executor (default: all cores) */
+  duckdbThreads?: number;
+  onBatch?: (report: BatchReport) => void | Promise<void>;
+  onAssignment?: (partitions: number[]) => void;
+}
+
+interface Accumulated {
+  records: SourceRecord[];
+  /** partition → next offset after the last record taken */
+  end: Map<number, bigint>;
+  openedAt: number;
+}
+
+interface SealedBatch extends Accumulated {
+  /** per sink: partition → the table offset this batch starts from (null: none yet) */
+  start: Map<number, string | null>[];
+  sealedAt: number;
+}
+
+const newAccumulator = (): Accumulated => ({ records: [], end: new Map(), openedAt: Date.now() });
+
+/**
+ * The micro-batch executor of one pipeline: consumes its Kafka source as a member of the source's
+ * consumer group, runs the plan's DuckDB stages on each batch, appends the result to the Iceberg
+ * sink(s) and commits.
+ *
+ * Exactly-once: the next offset of every topic-partition is stored in the Iceberg snapshot summary of
+ * the commit that writes the batch (`matih.offsets.<group>.<topic>.<partition>`); on every
+ * (re)assignment each partition is sought to the table's offset, and a batch commits only if the
+ * table's offsets of its partitions are still those it started from (the zombie fence, checked by the
+ * Iceberg commit itself against the state it commits on). Group offsets are committed to Kafka after
+ * each table commit too, for lag tools. At-least-once: positions come from the group's offsets.
+ *
+ * Backpressure: at most one batch is being written while the next accumulates (≤ `maxRecords` each);
+ * when the next is full, kafkajs' fetch loop waits.
+ */
+export class MicrobatchExecutor {
+  readonly instanceId: string;
+  private readonly plan: MicrobatchPlan;
+  private readonly source: MicrobatchPlan['sources'][number];
+  private readonly env: Env;
+  private readonly log: Logger | undefined;
+  private readonly kafka: Kafka;
+  private consumer: Consumer | undefined;
+  private producer: Producer | undefined;
+  private admin: Admin | undefined;
+  private duck: DuckDBInstance | undefined;
+  private lanes: Lane[] = [];
+  private laneTurn = 0;
+  private tables: Table[] = [];
+  private readonly catalogs: Catalogs;
+  private decoder: ValueDecoder | undefined;
+  private readonly exactlyOnce: boolean;
+  private readonly lock = new Mutex();
+
+  private assigned: number[] = [];
+  /** next offset to fetch per partition in this generation (undefined: not positioned yet) */
+  private positions = new Map<number, bigint>();
+  /** partitions whose first batch in this generation came from the expected position */
+  private verified = new Set<number>();
+  /** per sink: partition → the table offset after every sealed batch commits */
+  private believed: Map<number, string | null>[] = [];
+  private lags = new Map<number, bigint>();
+  private ready: Promise<void> = Promise.resolve();
+  private acc: Accumulated = newAccumulator();
+  private inflight: Promise<void> = Promise.resolve();
+  private generation = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private lastRecordAt = Date.now();
+  private rebalancing = false;
+  private stopping: Promise<ExecutorOutcome> | undefined;
+  private settle!: { resolve: (o: ExecutorOutcome) => void; reject: (e: unknown) => void };
+  readonly done: Promise<ExecutorOutcome>;
+  private readonly totals = { batches: 0, records: 0, rows: 0, deadLetters: 0 };
+  private recordsSinceLast = 0;
+
+  constructor(private readonly options: ExecutorOptions) {
+    this.plan = options.plan;
+    this.source = options.plan.sources[0]!;
+    this.env = options.env ?? process.env;
+    this.log = options.logger?.child({ pipeline: options.pipeline, deploymentId: options.deploymentId ?? undefined });
+    this.instanceId = options.instanceId ?? `microbatch-${randomUUID().slice(0, 8)}`;
+    this.exactlyOnce = options.plan.delivery === 'exactly_once';
+    this.catalogs = new Catalogs(options.catalogs);
+    const log = this.log;
+    this.kafka = new Kafka({
+      ...kafkaClientConfig(this.source.connection, `matih-executor-${this.instanceId}`, this.env),
+      logLevel: logLevel.WARN,
+      logCreator: () => (entry: LogEntry) => {
+        const { message, ...extra } = entry.log;
+        if (entry.level <= logLevel.ERROR) log?.error({ kafka: extra, namespace: entry.namespace }, message);
+        else log?.warn({ kafka: extra, namespace: entry.namespace }, message);
+      },
+      retry: { retries: 8 },
+    });
+    this.done = new Promise<ExecutorOutcome>((resolve, reject) => (this.settle = { resolve, reject }));
+    this.done.catch(() => undefined);
+  }
+
+  /** Partitions this instance owns now, as `topic:partition`. */
+  partitions(): string[] {
+    return this.assigned.map((p) => `${this.source.topic}:${p}`);
+  }
+
+  /** Records taken since the last call (heartbeats). */
+  takeRecordsSinceLast(): number {
+    const n = this.recordsSinceLast;
+    this.recordsSinceLast = 0;
+    return n;
+  }
+
+  /** Opens tables, DuckDB, the dead-letter producer, and joins the consumer group. */
+  async start(): Promise<void> {
+    const source = this.source;
+    const registry = source.schemaRegistry
+      ? new SchemaRegistryClient({
+          url: source.schemaRegistry.url,
+          username: source.schemaRegistry.username,
+          password: source.schemaRegistry.password ? resolveSecret(source.schemaRegistry.password, this.env) : null,
+        })
+      : null;
+    this.decoder = createDecoder(source.format, registry);
+    for (const sink of this.plan.sinks) this.tables.push(await openSinkTable(await this.catalogs.get(sink.table.catalog), sink));
+    this.believed = this.plan.sinks.map(() => new Map());
+
+    this.duck = await DuckDBInstance.create(':memory:', { threads: String(this.options.duckdbThreads ?? 2), memory_limit: '256MB' });
+    for (let i = 0; i < 2; i++) {
+      const lane = new Lane(await this.duck.connect(), this.plan);
+      await lane.init();
+      this.lanes.push(lane);
+    }
+
+    this.admin = this.kafka.admin();
+    await this.admin.connect();
+    await this.ensureDeadLetterTopic();
+    this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    await this.producer.connect();
+
+    const f = this.options.fetch ?? {};
+    const consumer = this.kafka.consumer({
+      groupId: source.consumerGroup,
+      sessionTimeout: f.sessionTimeoutMs ?? 30_000,
+      rebalanceTimeout: 60_000,
+      heartbeatInterval: 3_000,
+      maxBytes: f.maxBytes ?? 8 * 1024 * 1024,
+      maxBytesPerPartition: f.maxBytesPerPartition ?? 2 * 1024 * 1024,
+      minBytes: f.minBytes ?? 1,
+      maxWaitTimeInMs: f.maxWaitTimeInMs ?? Math.min(this.plan.pollTimeoutMs, 500),
+      allowAutoTopicCreation: false,
+      readUncommitted: false,
+    });
+    this.consumer = consumer;
+    consumer.on(consumer.events.REBALANCING, () => (this.rebalancing = true));
+    consumer.on(consumer.events.GROUP_JOIN, (event) => this.onAssignment(event.payload.memberAssignment[source.topic] ?? []));
+    consumer.on(consumer.events.CRASH, (event) => {
+      if (!event.payload.restart) void this.fail(event.payload.error);
+    });
+    await consumer.connect();
+    await consumer.subscribe({ topics: [source.topic], fromBeginning: true });
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: 1,
+      eachBatch: (payload) => this.onBatch(payload),
+    });
+    this.timer = setInterval(() => void this.tick(), 250);
+    this.log?.info({ topic: source.topic, group: source.consumerGroup, delivery: this.plan.delivery, instanceId: this.instanceId }, 'executor started');
+  }
+
+  /** Drains (the batch in hand is committed), leaves the group and closes everything. */
+  stop(reason: StopReason = 'requested'): Promise<ExecutorOutcome> {
+    this.stopping ??= this.drain(reason);
+    return this.stopping;
+  }
+
+  // ── assignment and positions ───────────────────────────────────────────────────────────────
+
+  private onAssignment(partitions: number[]): void {
+    this.rebalancing = false;
+    this.lastRecordAt = Date.now(); // idle time counts from when this member has its partitions
+    this.generation++;
+    this.assigned = [...partitions].sort((a, b) => a - b);
+    this.positions = new Map();
+    this.verified = new Set();
+    this.acc = newAccumulator(); // records of the previous generation may belong to another member now
+    this.lags.clear();
+    const generation = this.generation;
+    this.log?.info({ partitions: this.assigned, generation }, 'partitions assigned');
+    this.options.onAssignment?.(this.assigned);
+    this.ready = this.inflight.catch(() => undefined).then(() => this.resolvePositions(generation));
+    this.ready.catch((e: unknown) => void this.fail(e));
+  }
+
+  /** Reads where each assigned partition stands (table or group offsets, else start_offset) and seeks there. */
+  private async resolvePositions(generation: number): Promise<void> {
+    const topic = this.source.topic;
+    const group = this.source.consumerGroup;
+    const parts = this.assigned;
+    for (const t of this.tables) await t.refresh();
+    const perSink = this.tables.map((t) => committedOffsets(t.metadata, group, topic, parts));
+    this.believed = perSink.map((m) => new Map(parts.map((p) => [p, m.get(p) ?? null])));
+    const positions = new Map<number, bigint>();
+    let missing: number[] = [];
+    if (this.exactlyOnce) {
+      for (const p of parts) {
+        const known = perSink.map((m) => m.get(p)).filter((v): v is string => v !== undefined);
+        if (known.length) positions.set(p, known.map(BigInt).reduce((a, b) => (a < b ? a : b)));
+        else missing.push(p);
+      }
+    } else {
+      missing = [...parts];
+      const committed = await this.admin!.fetchOffsets({ groupId: group, topics: [topic] });
+      for (const { partition, offset } of committed[0]?.partitions ?? []) {
+        if (parts.includes(partition) && Number(offset) >= 0) {
+          positions.set(partition, BigInt(offset));
+          missing = missing.filter((m) => m !== partition);
+        }
+      }
+    }
+    if (missing.length) for (const [p, o] of await this.startOffsets(missing)) positions.set(p, o);
+    if (generation !== this.generation) return;
+    this.positions = positions;
+    this.verified = new Set();
+    for (const [partition, offset] of positions) this.consumer!.seek({ topic, partition, offset: offset.toString() });
+    this.log?.info({ positions: Object.fromEntries([...positions].map(([p, o]) => [p, o.toString()])), generation }, 'positions resolved');
+  }
+
+  /** `start_offset` for partitions neither the table nor (in group_offsets mode) the group has an offset for. */
+  private async startOffsets(partitions: number[]): Promise<Map<number, bigint>> {
+    const topic = this.source.topic;
+    const admin = this.admin!;
+    const mode = this.source.startOffset;
+    const bounds = await admin.fetchTopicOffsets(topic);
+    const out = new Map<number, bigint>();
+    let byTime: Map<number, string> | undefined;
+    if (mode.mode === 'timestamp') {
+      byTime = new Map((await admin.fetchTopicOffsetsByTimestamp(topic, mode.epochMillis)).map((e) => [e.partition, e.offset]));
+    }
+    let groupOffsets: Map<number, string> | undefined;
+    if (mode.mode === 'group_offsets') {
+      const committed = await admin.fetchOffsets({ groupId: this.source.consumerGroup, topics: [topic] });
+      groupOffsets = new Map((committed[0]?.partitions ?? []).map((e) => [e.partition, e.offset]));
+    }
+    for (const p of partitions) {
+      const b = bounds.find((x) => x.partition === p);
+      const low = BigInt(b?.low ?? '0');
+      const high = BigInt(b?.high ?? '0');
+      let o: bigint;
+      if (mode.mode === 'earliest') o = low;
+      else if (mode.mode === 'latest') o = high;
+      else if (mode.mode === 'timestamp') {
+        const t = BigInt(byTime?.get(p) ?? '-1');
+        o = t < 0n ? high : t;
+      } else {
+        const g = BigInt(groupOffsets?.get(p) ?? '-1');
+        o = g < 0n ? low : g;
+      }
+      out.set(p, o < low ? low : o);
+    }
+    return out;
+  }
+
+  // ── consuming ──────────────────────────────────────────────────────────────────────────────
+
+  private async onBatch({ batch, resolveOffset, heartbeat, isStale }: EachBatchPayload): Promise<void> {
+    const pacemaker = setInterval(() => void heartbeat().catch(() => undefined), 2_000);
+    try {
+      await this.ready;
+      await this.lock.run(() => this.take(batch, resolveOffset, isStale));
+    } finally {
+      clearInterval(pacemaker);
+    }
+  }
+
+  private async take(batch: Batch, resolveOffset: (offset: string) => void, isStale: () => boolean): Promise<void> {
+    if (this.stopping || isStale()) return;
+    const p = batch.partition;
+    const expected = this.positions.get(p);
+    if (expected === undefined) return; // not (yet) positioned in this generation: the seek is pending
+    const fetched = BigInt((batch as Batch & { fetchedOffset: string }).fetchedOffset);
+    if (fetched !== expected && !(fetched > expected && this.verified.has(p))) {
+      // fetched from somewhere else than where the table says (a fetch issued before our seek): refetch
+      this.log?.debug({ partition: p, fetched: fetched.toString(), expected: expected.toString() }, 'batch from an unexpected position dropped');
+      this.consumer!.seek({ topic: batch.topic, partition: p, offset: expected.toString() });
+      return;
+    }
+    this.verified.add(p);
+    const messages = batch.messages;
+    const max = this.plan.maxRecords;
+    let i = 0;
+    while (i < messages.length) {
+      const room = max - this.acc.records.length;
+      const n = Math.min(room, messages.length - i);
+      for (let k = i; k < i + n; k++) {
+        const m = messages[k]!;
+        this.acc.records.push({ topic: batch.topic, partition: p, offset: m.offset, timestamp: m.timestamp, key: m.key ?? null, value: m.value ?? null, headers: m.headers });
+      }
+      i += n;
+      const last = messages[i - 1]!;
+      const next = i === messages.length ? BigInt(batch.lastOffset()) + 1n : BigInt(last.offset) + 1n;
+      this.acc.end.set(p, next);
+      this.positions.set(p, next);
+      this.recordsSinceLast += n;
+      this.lastRecordAt = Date.now();
+      if (this.acc.records.length >= max) await this.seal();
+      if (this.stopping) break;
+    }
+    if (messages.length && i === messages.length) resolveOffset(messages[messages.length - 1]!.offset);
+    this.lags.set(p, BigInt(batch.offsetLag()));
+    const caughtUp = [...this.lags.values()].every((l) => l <= 0n);
+    if (caughtUp && this.acc.records.length > 0) await this.seal();
+  }
+
+  private async tick(): Promise<void> {
+    if (this.stopping) return;
+    const now = Date.now();
+    if (this.acc.records.length > 0 && now - this.acc.openedAt >= this.plan.pollTimeoutMs) {
+      await this.lock.run(async () => {
+        if (this.acc.records.length > 0 && !this.stopping) {
+          this.consumer?.pause([{ topic: this.source.topic }]);
+          try {
+            await this.seal();
+          } finally {
+            this.consumer?.resume([{ topic: this.source.topic }]);
+          }
+        }
+      });
+    }
+    if (this.rebalancing) this.lastRecordAt = now;
+    if (this.options.untilIdle && this.acc.records.length === 0 && now - this.lastRecordAt >= this.plan.idleTimeoutMs) {
+      this.log?.info({ idleMs: now - this.lastRecordAt }, 'idle: stopping');
+      void this.stop('idle');
+    }
+  }
+
+  /**
+   * Closes the batch in hand and starts writing it, once the previous one is written (so at most
+   * one batch is written while the next accumulates).
+   */
+  private async seal(): Promise<void> {
+    const sealed: SealedBatch = { ...this.acc, start: [], sealedAt: Date.now() };
+    this.acc = newAccumulator();
+    if (sealed.records.length === 0) return;
+    const generation = this.generation;
+    await this.inflight;
+    // the previous batch failed the fence, or the group rebalanced: this one started from a stale position
+    if (generation !== this.generation || this.failedError || this.stopping) return;
+    for (let s = 0; s < this.believed.length; s++) {
+      const b = this.believed[s]!;
+      const start = new Map<number, string | null>();
+      for (const [p, end] of sealed.end) {
+        const from = b.get(p) ?? null;
+        start.set(p, from);
+        if (from === null || BigInt(from) < end) b.set(p, end.toString());
+      }
+      sealed.start.push(start);
+    }
+    this.inflight = this.write(sealed, generation).catch((e: unknown) => this.onWriteError(e, generation));
+  }
+
+  private failedError: unknown;
+
+  private async onWriteError(e: unknown, generation: number): Promise<void> {
+    if (e instanceof StaleBatchError) {
+      this.log?.warn({ reason: e.message }, 'batch not committed: the table moved on; repositioning from the table');
+      if (generation === this.generation) {
+        // everything accumulated since started from offsets that are not the table's: start over from the table
+        this.generation++;
+        this.acc = newAccumulator();
+        this.positions = new Map();
+        const g = this.generation;
+        this.ready = this.resolvePositions(g);
+        this.ready.catch((err: unknown) => void this.fail(err));
+      }
+      return;
+    }
+    // not awaited: stopping waits for the batch in flight, which is this one
+    void this.fail(e);
+  }
+
+  // ── writing a batch ────────────────────────────────────────────────────────────────────────
+
+  private async write(batch: SealedBatch, generation: number): Promise<void> {
+    const t0 = Date.now();
+    const phases: Record<string, number> = {};
+    let tp = performance.now();
+    const phase = (name: string) => {
+      const now = performance.now();
+      phases[name] = Math.round(now - tp);
+      tp = now;
+    };
+    const lane = this.lanes[this.laneTurn++ % this.lanes.length]!;
+    const records = batch.records;
+    const dead: DeadLetter[] = [];
+    const letter = (index: number, stage: DeadLetter['stage'], reason: string): DeadLetter => {
+      const r = records[index]!;
+      return { topic: r.topic, partition: r.partition, offset: r.offset, timestamp: r.timestamp, key: r.key, value: r.value, headers: r.headers, stage, reason };
+    };
+
+    // 1. decode (Avro/protobuf through the registry); JSON validity is checked by DuckDB
+    const decoder = this.decoder!;
+    await decoder.prepare(records.map((r) => r.value));
+    const staged: StagedRecord[] = [];
+    for (let i = 0; i < records.length; i++) {
+      const d = decoder.decode(records[i]!.value);
+      if (d.ok) staged.push({ index: i, text: d.text });
+      else dead.push(letter(i, 'decode', d.reason));
+    }
+    phase('decode');
+    // 2. load, validate, transform, check against the table schemas
+    await lane.load(records, staged);
+    phase('load');
+    if (this.source.format === 'json') for (const bad of await lane.rejectInvalidJson()) dead.push(letter(bad.index, 'decode', bad.reason));
+    const result = await lane.run();
+    phase('transform');
+    for (const f of result.failed) dead.push(letter(f.index, f.stage, f.reason));
+
+    // 3. the error budget, before anything leaves the executor
+    const over = budgetExceeded(records.length, dead.length, this.plan.errorBudget);
+    if (over) throw new ExecutorError(ExecutorErrorCode.ErrorBudgetExceeded, `${over}; first failure at ${dead[0]!.topic}[${dead[0]!.partition}]@${dead[0]!.offset}: ${dead[0]!.reason}`);
+
+    // 4. dead letters are acknowledged by Kafka before the batch commits: they never vanish
+    if (dead.length) {
+      const ctx: DeadLetterContext = { pipeline: this.options.pipeline, deploymentId: this.options.deploymentId ?? null, consumerGroup: this.source.consumerGroup };
+      dead.sort((a, b) => a.partition - b.partition || Number(BigInt(a.offset) - BigInt(b.offset)));
+      await this.producer!.send({ topic: this.source.deadLetterTopic, acks: -1, messages: dead.map((d) => deadLetterMessage(d, ctx)) });
+    }
+
+    // 5. append to each sink with the offsets in the same commit, fenced
+    const snapshotIds: string[] = [];
+    let rows = 0;
+    const first = new Map<number, bigint>();
+    for (const r of records) if (!first.has(r.partition)) first.set(r.partition, BigInt(r.offset));
+    for (let s = 0; s < this.tables.length; s++) {
+      const table = this.tables[s]!;
+      const range: BatchRange = { group: this.source.consumerGroup, topic: this.source.topic, start: batch.start[s]!, end: new Map() };
+      const skip = new Map<number, string>();
+      for (const [p, end] of batch.end) {
+        const from = range.start.get(p);
+        range.end.set(p, from !== null && from !== undefined && BigInt(from) > end ? from : end.toString());
+        if (from !== null && from !== undefined) skip.set(p, from);
+      }
+      // records below a table's offsets were committed to it already (only after a partial multi-sink commit)
+      const behind = new Map([...skip].filter(([p, from]) => first.has(p) && first.get(p)! < BigInt(from)));
+      await lane.startAt(behind.size ? behind : null);
+      const summary: Record<string, string> = {
+        'matih.pipeline': this.options.pipeline,
+        'matih.executor': this.instanceId,
+        'matih.batch.records': String(records.length),
+        'matih.batch.dead-letters': String(dead.length),
+      };
+      if (this.options.deploymentId) summary['matih.deployment'] = this.options.deploymentId;
+      const exactlyOnce = this.exactlyOnce;
+      const appended = await this.withRetries(() =>
+        table.append(
+          { connection: lane.connection, sql: lane.sinkRelation(s) },
+          {
+            summary,
+            precondition: (meta) => {
+              if (exactlyOnce) checkFence(meta, range);
+              Object.assign(summary, offsetSummary(meta, range, { monotonic: !exactlyOnce }));
+            },
+          },
+        ),
+      );
+      snapshotIds.push(appended.snapshotId.toString());
+      rows += Number(appended.records);
+    }
+    await lane.startAt(null);
+    phase('append');
+
+    // 6. group offsets for lag tools (and the position itself in at-least-once mode)
+    const offsets: Record<string, string> = {};
+    for (const [p, end] of batch.end) offsets[`${this.source.topic}:${p}`] = end.toString();
+    if (generation === this.generation && !this.failedError) {
+      try {
+        await this.consumer!.commitOffsets([...batch.end].map(([partition, end]) => ({ topic: this.source.topic, partition, offset: end.toString() })));
+      } catch (e) {
+        this.log?.warn({ err: e }, 'group offsets not committed (the table holds them)');
+      }
+    }
+    phase('offsets');
+    this.totals.batches++;
+    this.totals.records += records.length;
+    this.totals.rows += rows;
+    this.totals.deadLetters += dead.length;
+    const report: BatchReport = { records: records.length, rows, deadLetters: dead.length, snapshotIds, offsets, durationMs: Date.now() - t0, commitMs: Date.now() - batch.sealedAt, phases };
+    this.log?.info(report, 'batch committed');
+    await this.options.onBatch?.(report);
+    if (this.options.maxBatches !== undefined && this.totals.batches >= this.options.maxBatches) void this.stop('max-batches');
+  }
+
+  /** Retries transient failures of a commit (catalog or storage); the fence makes a retry safe. */
+  private async withRetries<T>(fn: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await fn();
+      } catch (e) {
+        if (e instanceof ExecutorError || attempt >= 4) throw e;
+        this.log?.warn({ err: e, attempt }, 'append failed; retrying');
+        await new Promise((r) => setTimeout(r, 250 * 2 ** attempt));
+      }
+    }
+  }
+
+  // ── stopping ───────────────────────────────────────────────────────────────────────────────
+
+  private async fail(error: unknown): Promise<void> {
+    if (this.failedError) return;
+    this.failedError = error;
+    this.log?.error({ err: error }, 'executor failed');
+    await this.stop('failed').catch(() => undefined);
+  }
+
+  private async drain(reason: StopReason): Promise<ExecutorOutcome> {
+    if (this.timer) clearInterval(this.timer);
+    try {
+      this.consumer?.pause([{ topic: this.source.topic }]);
+      if (!this.failedError) {
+        await this.lock.run(async () => {
+          if (reason !== 'max-batches' && reason !== 'failed' && this.acc.records.length > 0) {
+            const stopping = this.stopping;
+            this.stopping = undefined; // let seal() run
+            try {
+              await this.seal();
+            } finally {
+              this.stopping = stopping;
+            }
+          }
+        });
+      }
+      await this.inflight.catch(() => undefined);
+    } finally {
+      await this.close();
+    }
+    const outcome: ExecutorOutcome = { reason: this.failedError ? 'failed' : reason, ...this.totals };
+    if (this.failedError) this.settle.reject(this.failedError);
+    else this.settle.resolve(outcome);
+    this.log?.info(outcome, 'executor stopped');
+    return outcome;
+  }
+
+  private async close(): Promise<void> {
+    const quietly = async (f: (() => Promise<unknown>) | undefined) => {
+      try {
+        await f?.();
+      } catch (e) {
+        this.log?.warn({ err: e }, 'error while closing');
+      }
+    };
+    await quietly(this.consumer ? () => this.consumer!.disconnect() : undefined);
+    await quietly(this.producer ? () => this.producer!.disconnect() : undefined);
+    await quietly(this.admin ? () => this.admin!.disconnect() : undefined);
+    for (const lane of this.lanes) lane.connection.closeSync();
+    this.lanes = [];
+    this.duck?.closeSync();
+    await quietly(() => this.catalogs.close());
+  }
+
+  private async ensureDeadLetterTopic(): Promise<void> {
+    const admin = this.admin!;
+    const topic = this.source.deadLetterTopic;
+    const existing = new Set(await admin.listTopics());
+    if (existing.has(topic)) return;
+    const meta = await admin.fetchTopicMetadata({ topics: [this.source.topic] }).catch(() => undefined);
+    const partitions = meta?.topics[0]?.partitions.length ?? 1;
+    try {
+      await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: partitions }] });
+    } catch (e) {
+      if (!/already exists/i.test((e as Error).message)) throw e;
+    }
+  }
+}
