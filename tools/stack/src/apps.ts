@@ -18,6 +18,11 @@ export interface StartAppOptions {
   readonly env?: Readonly<Record<string, string>>;
   /** also append the app's output to this file */
   readonly logFile?: string;
+  /**
+   * run in a process group of its own, so that a Ctrl-C at the terminal reaches only the parent,
+   * which then stops the app in its own time
+   */
+  readonly ownProcessGroup?: boolean;
 }
 
 export interface RunningService {
@@ -38,6 +43,7 @@ export function startApp(name: AppName, options: StartAppOptions = {}): RunningS
     cwd: repoRoot(),
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', SWC_NODE_PROJECT: 'tsconfig.base.json', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: options.ownProcessGroup ?? false,
   });
   let output = '';
   const log = options.logFile ? openLog(options.logFile) : undefined;
