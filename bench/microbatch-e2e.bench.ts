@@ -15,7 +15,7 @@ import { spawn } from 'node:child_process';
 import { Kafka, logLevel } from 'kafkajs';
 import { MicrobatchExecutor } from '@matih/executor';
 import { stackEndpoints } from '@matih/stack';
-import { clickEvent, clickstreamPlan, createTopic, stackCatalogSettings, uniq } from '../libs/executor/src/testing/fixtures';
+import { clickEvent, clickstreamPlan, createTopic, uniq } from '../libs/executor/src/testing/fixtures';
 
 const RECORDS = Number(process.env['MATIH_BENCH_RECORDS'] ?? 500_000);
 const PARTITIONS = Number(process.env['MATIH_BENCH_PARTITIONS'] ?? 4);
@@ -104,7 +104,6 @@ async function executor(topic: string, table: string): Promise<Result> {
   const ex = new MicrobatchExecutor({
     plan,
     pipeline: 'bench',
-    catalogs: stackCatalogSettings(),
     fetch: FETCH,
     onBatch: (r) => {
       if (!t0) t0 = Date.now() - r.durationMs; // clock starts with the first batch being written

@@ -5,6 +5,7 @@ import { FLINK_SUBMITTER_CONFIG, type FlinkSubmitterConfig } from './config';
 import { DeploymentsModule } from './deployments/deployments.module';
 import { FlinkClusterModule } from './flink-cluster/flink-cluster.module';
 import { ReconcileModule } from './reconcile/reconcile.module';
+import { SinkTablesModule } from './sink-tables/sink-tables.module';
 import { SubmissionModule } from './submission/submission.module';
 
 /** runs compiled jobs on Flink through the SQL Gateway */
@@ -17,6 +18,7 @@ export class AppModule {
       imports: [
         ServiceHostModule.forRoot({ service: 'flink-submitter', release: version, config }),
         FlinkClusterModule,
+        SinkTablesModule,
         DeploymentsModule,
         SubmissionModule,
         ReconcileModule,

@@ -3,8 +3,8 @@ import * as path from 'node:path';
 import { Kafka, logLevel, type Consumer, type Producer } from 'kafkajs';
 import { createEnvelope, decodeEnvelope, TOPICS, type Envelope, type FlinkPlan, type MessageType, type PayloadOf } from '@matih/contracts';
 import { isTerminal, JobManagerClient } from '@matih/flink';
-import { readIcebergTable, restartTaskManager, stackEndpoints, startApp, waitFor, waitHealthy, type RunningService } from '@matih/stack';
-import { clickstreamPlan, produceClicks } from './testing/clickstream';
+import { produceClicks, readIcebergTable, restartTaskManager, stackEndpoints, startApp, waitFor, waitHealthy, type RunningService } from '@matih/stack';
+import { clickstreamPlan } from './testing/clickstream';
 
 const endpoints = stackEndpoints();
 const SECRET_ENV = 'MATIH_E2E_KAFKA_PASSWORD';
@@ -33,7 +33,8 @@ describe('flink-submitter: the clickstream pipeline on Flink, exactly once', () 
   const startSubmitter = async (): Promise<RunningService> => {
     const service = startApp('flink-submitter', {
       port: port++,
-      env: { [SECRET_ENV]: endpoints.kafka.scram.password, MATIH_FLINK_RECONCILE_INTERVAL_MS: '1000', LOG_LEVEL: 'debug' },
+      // the sink catalog's password: the submitter creates the sink table before the job runs
+      env: { [SECRET_ENV]: endpoints.kafka.scram.password, MATIH_ICEBERG_JDBC_PASSWORD: endpoints.postgres.password, MATIH_FLINK_RECONCILE_INTERVAL_MS: '1000', LOG_LEVEL: 'debug' },
       logFile: path.join(endpoints.stateDir, 'logs', `e2e-flink-submitter-${run}.log`),
     });
     await waitHealthy(service);

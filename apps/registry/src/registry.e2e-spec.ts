@@ -39,7 +39,7 @@ const microbatchPlan: PayloadOf<'microbatch.assign'>['plan'] = {
     },
   ],
   stages: [{ name: 'parse_events', input: 'clickstream', sql: 'SELECT 1' }],
-  sinks: [{ name: 'analytics_lake', input: 'parse_events', table: { catalog: 'analytics', namespace: ['web'], name: 't' }, mode: 'append', columns: [{ name: 'user_id', type: 'string', required: false }], partitionBy: [] }],
+  sinks: [{ name: 'analytics_lake', input: 'parse_events', table: { catalog: 'analytics', namespace: ['web'], name: 't' }, catalog: { name: 'analytics', type: 'jdbc', uri: 'jdbc:postgresql://127.0.0.1:15432/matih', warehouse: 'file:///var/lib/matih/warehouse', user: 'matih', password: { env: 'MATIH_ICEBERG_JDBC_PASSWORD' }, properties: {} }, mode: 'append', columns: [{ name: 'user_id', type: 'string', required: false }], partitionBy: [] }],
   delivery: 'exactly_once',
   maxRecords: 10000,
   pollTimeoutMs: 30000,

@@ -28,9 +28,29 @@ export const tableIdentSchema = z.strictObject({
   name: z.string().min(1),
 });
 
+/**
+ * How to reach the Iceberg catalog a sink's table lives in (the compiler's catalog map entry for
+ * `table.catalog`): today Iceberg's JDBC catalog on PostgreSQL. Both engines open it from here.
+ */
+export const sinkCatalogSchema = z.strictObject({
+  /** the catalog's name: `catalog_name` in the JDBC catalog tables, and `table.catalog` */
+  name: z.string().min(1),
+  type: z.literal('jdbc'),
+  /** JDBC URL of the catalog database */
+  uri: z.string().regex(/^jdbc:postgresql:\/\/[^/\s]+\/[^?\s]+(\?\S*)?$/, 'a jdbc:postgresql://host[:port]/database URL'),
+  /** where table data and metadata live: file:///…, s3://… */
+  warehouse: z.string().min(1),
+  user: z.string().min(1),
+  /** the catalog database password, by environment variable: never written into a plan */
+  password: secretRefSchema.nullable(),
+  /** extra catalog options, passed as written (no secrets here) */
+  properties: z.record(z.string(), z.string()),
+});
+
 export const sinkPlanSchema = z.strictObject({
   name: z.string().min(1),
   table: tableIdentSchema,
+  catalog: sinkCatalogSchema,
   mode: z.literal('append'),
   columns: z.array(icebergColumnSchema).min(1),
   partitionBy: z.array(partitionFieldSchema),
@@ -104,5 +124,6 @@ export type FlinkPlan = z.infer<typeof flinkPlanSchema>;
 export type MicrobatchPlan = z.infer<typeof microbatchPlanSchema>;
 export type ExecutionPlan = z.infer<typeof planSchema>;
 export type SinkPlan = z.infer<typeof sinkPlanSchema>;
+export type SinkCatalog = z.infer<typeof sinkCatalogSchema>;
 export type IcebergColumn = z.infer<typeof icebergColumnSchema>;
 export type KafkaConnectionPlan = z.infer<typeof kafkaConnectionSchema>;

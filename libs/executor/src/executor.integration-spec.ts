@@ -2,7 +2,7 @@ import { readIcebergTable } from '@matih/stack';
 import pino from 'pino';
 import { readDeadLetterHeaders } from './dead-letters';
 import { MicrobatchExecutor } from './executor';
-import { clickstreamPlan, createTopic, endpoints, produceClickstream, readTopic, stackCatalogSettings, uniq } from './testing/fixtures';
+import { catalogEnv, clickstreamPlan, createTopic, endpoints, produceClickstream, readTopic, uniq } from './testing/fixtures';
 
 const logger = pino({ level: process.env['LOG_LEVEL'] ?? 'warn' }, pino.destination(2));
 
@@ -14,7 +14,7 @@ describe('micro-batch executor on the local stack', () => {
     const { valid, malformed } = await produceClickstream(topic, 3000, { malformedEvery: 50 });
     const plan = clickstreamPlan({ topic, table, maxRecords: 1000, idleTimeoutMs: 3000 });
     const reports: number[] = [];
-    const executor = new MicrobatchExecutor({ plan, pipeline: 'it-clickstream', catalogs: stackCatalogSettings(), logger, untilIdle: true, onBatch: (r) => void reports.push(r.records) });
+    const executor = new MicrobatchExecutor({ plan, pipeline: 'it-clickstream', logger, untilIdle: true, onBatch: (r) => void reports.push(r.records) });
     await executor.start();
     const outcome = await executor.done;
     expect(outcome).toMatchObject({ reason: 'idle', records: 3000, rows: valid.length, deadLetters: malformed.length });
@@ -48,10 +48,10 @@ describe('micro-batch executor on the local stack', () => {
       idleTimeoutMs: 2000,
       connection: { bootstrapServers: scram.brokers, securityProtocol: 'SASL_PLAINTEXT', sasl: { mechanism: 'SCRAM-SHA-512', username: scram.username, password: { env: 'IT_KAFKA_PASSWORD' } }, ssl: null },
     });
-    const wrong = new MicrobatchExecutor({ plan, pipeline: 'it-scram', catalogs: stackCatalogSettings(), logger, env: { IT_KAFKA_PASSWORD: 'wrong' }, untilIdle: true });
+    const wrong = new MicrobatchExecutor({ plan, pipeline: 'it-scram', logger, env: { ...catalogEnv(), IT_KAFKA_PASSWORD: 'wrong' }, untilIdle: true });
     await expect(wrong.start()).rejects.toThrow(/SASL|authentication/i);
     await wrong.stop().catch(() => undefined);
-    const executor = new MicrobatchExecutor({ plan, pipeline: 'it-scram', catalogs: stackCatalogSettings(), logger, env: { IT_KAFKA_PASSWORD: scram.password }, untilIdle: true });
+    const executor = new MicrobatchExecutor({ plan, pipeline: 'it-scram', logger, env: { ...catalogEnv(), IT_KAFKA_PASSWORD: scram.password }, untilIdle: true });
     await executor.start();
     expect(await executor.done).toMatchObject({ reason: 'idle', rows: valid.length });
     expect(await readIcebergTable(`executor_it.${table}`)).toHaveLength(valid.length);

@@ -1,6 +1,7 @@
 import { DuckDBInstance } from '@duckdb/node-api';
 import type { MicrobatchPlan } from '@matih/contracts';
-import type { Table } from '@matih/iceberg';
+import { openJdbcCatalog, type Table } from '@matih/iceberg';
+import { ensureSinkTable } from '@matih/planner';
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel, type Admin, type Batch, type Consumer, type EachBatchPayload, type LogEntry, type Producer } from 'kafkajs';
 import type { Logger } from 'pino';
@@ -12,7 +13,6 @@ import { kafkaClientConfig, resolveSecret, type Env } from './kafka-config';
 import { Lane, type SourceRecord, type StagedRecord } from './lane';
 import { Mutex } from './mutex';
 import { checkFence, committedOffsets, offsetSummary, type BatchRange } from './offsets';
-import { Catalogs, openSinkTable, type CatalogSettings } from './sink';
 
 /** What one committed batch did (published as `batch.committed` in service mode). */
 export interface BatchReport {
@@ -54,7 +54,6 @@ export interface ExecutorOptions {
   /** the pipeline's name (dead-letter headers, snapshot summary) */
   pipeline: string;
   deploymentId?: string | null;
-  catalogs: CatalogSettings;
   instanceId?: string;
   env?: Env;
   logger?: Logger;
@@ -113,7 +112,6 @@ export class MicrobatchExecutor {
   private lanes: Lane[] = [];
   private laneTurn = 0;
   private tables: Table[] = [];
-  private readonly catalogs: Catalogs;
   private decoder: ValueDecoder | undefined;
   private readonly exactlyOnce: boolean;
   private readonly lock = new Mutex();
@@ -146,7 +144,6 @@ export class MicrobatchExecutor {
     this.log = options.logger?.child({ pipeline: options.pipeline, deploymentId: options.deploymentId ?? undefined });
     this.instanceId = options.instanceId ?? `microbatch-${randomUUID().slice(0, 8)}`;
     this.exactlyOnce = options.plan.delivery === 'exactly_once';
-    this.catalogs = new Catalogs(options.catalogs);
     const log = this.log;
     this.kafka = new Kafka({
       ...kafkaClientConfig(this.source.connection, `matih-executor-${this.instanceId}`, this.env),
@@ -185,7 +182,10 @@ export class MicrobatchExecutor {
         })
       : null;
     this.decoder = createDecoder(source.format, registry);
-    for (const sink of this.plan.sinks) this.tables.push(await openSinkTable(await this.catalogs.get(sink.table.catalog), sink));
+    // each sink's catalog is where the plan says; its password comes from this executor's environment
+    for (const sink of this.plan.sinks) {
+      this.tables.push(await ensureSinkTable(await openJdbcCatalog(sink.catalog, this.env), sink, { 'matih.created-by': 'microbatch-executor' }));
+    }
     this.believed = this.plan.sinks.map(() => new Map());
 
     this.duck = await DuckDBInstance.create(':memory:', { threads: String(this.options.duckdbThreads ?? 2), memory_limit: '256MB' });
@@ -619,7 +619,6 @@ export class MicrobatchExecutor {
     for (const lane of this.lanes) lane.connection.closeSync();
     this.lanes = [];
     this.duck?.closeSync();
-    await quietly(() => this.catalogs.close());
   }
 
   private async ensureDeadLetterTopic(): Promise<void> {

@@ -6,5 +6,4 @@ export { deadLetterMessage, readDeadLetterHeaders, budgetExceeded, DLQ_HEADERS, 
 export { createDecoder, toJsonText, type ValueDecoder, type Decoded, type Format } from './decode/decoders';
 export { SchemaRegistryClient, UnknownSchemaError, type RegisteredSchema } from './decode/registry';
 export { frame, unframe } from './decode/wire-format';
-export { type CatalogSettings } from './sink';
 export { renderAirflowDag, type AirflowDagOptions } from './airflow';

@@ -7,6 +7,7 @@ export { DataFile, ManifestFile, readManifest, readManifestList } from './manife
 export { FileIO, LocalFileIO } from './io/file-io';
 export { Catalog, LoadedTable, parseIdent } from './catalog/catalog';
 export { JdbcCatalog, JdbcCatalogOptions } from './catalog/jdbc-catalog';
+export { openJdbcCatalog, parseJdbcPostgresUrl, type JdbcCatalogConnection } from './catalog/open-jdbc-catalog';
 export { AppendInput, RowsInput, RelationInput } from './write/data-writer';
 export { Table, AppendOptions, AppendResult, SnapshotInfo, loadTable } from './table';
 export * from './errors';

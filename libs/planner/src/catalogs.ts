@@ -1,21 +1,11 @@
-import type { SecretRef } from '@matih/pipeline-spec';
+import type { SinkCatalog } from '@matih/contracts';
 
 /**
- * How the compiler reaches an Iceberg catalog named in a sink's `table: catalog.namespace.table`.
- * Today: Iceberg's JDBC catalog (the layout Iceberg Java, pyiceberg and `@matih/iceberg` share).
+ * How the compiler reaches an Iceberg catalog named in a sink's `table: catalog.namespace.table`:
+ * the plan contract's sink catalog without its name (the map's key). Today: Iceberg's JDBC catalog
+ * (the layout Iceberg Java, pyiceberg and `@matih/iceberg` share).
  */
-export interface IcebergCatalogConfig {
-  type: 'jdbc';
-  /** JDBC URL of the catalog database: jdbc:postgresql://host:port/db */
-  uri: string;
-  /** where table data and metadata live: file:///…, s3://… */
-  warehouse: string;
-  user: string;
-  /** the catalog database password, by environment variable: never written into a plan */
-  password: SecretRef | null;
-  /** extra catalog options, passed as written (no secrets here) */
-  properties: Record<string, string>;
-}
+export type IcebergCatalogConfig = Omit<SinkCatalog, 'name'>;
 
 export type CatalogMap = Record<string, IcebergCatalogConfig>;
 

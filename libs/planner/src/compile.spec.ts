@@ -56,7 +56,8 @@ describe('compile errors name the column, construct or setting and what to chang
   it('a multi-level namespace on Flink (the micro-batch target accepts it)', () => {
     const def = pipeline({ sink: 'analytics.a.b.tbl' });
     expect(errors(def)[0]).toMatch(/one namespace level/);
-    expect(compilePlan(def, { target: 'microbatch', deploymentId: 'd', catalogs: {} }).ok).toBe(true);
+    expect(compilePlan(def, { target: 'microbatch', deploymentId: 'd', catalogs: goldenCatalogs() }).ok).toBe(true);
+    expect(compilePlan(def, { target: 'microbatch', deploymentId: 'd', catalogs: {} })).toMatchObject({ ok: false, diagnostics: [{ path: 'sinks.out.table' }] });
   });
 
   it('avro on the Flink target', () => {

@@ -1,4 +1,4 @@
-import type { ExecutionPlan, FlinkPlan, MicrobatchPlan, SinkPlan } from '@matih/contracts';
+import type { ExecutionPlan, FlinkPlan, MicrobatchPlan, SinkCatalog, SinkPlan } from '@matih/contracts';
 import type { IcebergSink, KafkaConnection, KafkaSource, PartitionField, PipelineDefinition } from '@matih/pipeline-spec';
 import {
   expressionToFlink,
@@ -41,7 +41,7 @@ export function targetOf(definition: PipelineDefinition): CompileTarget {
 export function compilePlan(definition: PipelineDefinition, options: CompileOptions): CompileResult {
   try {
     const analysis = analyze(definition);
-    const sinks = sinkPlans(definition, analysis);
+    const sinks = sinkPlans(definition, analysis, options.catalogs);
     const plan = options.target === 'flink' ? flinkPlan(definition, analysis, sinks, options) : microbatchPlan(definition, analysis, sinks);
     return { ok: true, plan };
   } catch (error) {
@@ -64,11 +64,20 @@ const TRANSFORM_SOURCE_TYPES: Record<PartitionField['transform'], (t: string) =>
 
 type NamedSink = SinkPlan & { input: string };
 
-function sinkPlans(definition: PipelineDefinition, analysis: Analysis): NamedSink[] {
+function sinkPlans(definition: PipelineDefinition, analysis: Analysis, catalogs: CatalogMap): NamedSink[] {
   const diagnostics: PlanDiagnostic[] = [];
   const plans: NamedSink[] = [];
   for (const [name, sink] of Object.entries(definition.sinks).sort(([a], [b]) => a.localeCompare(b))) {
     const path = `sinks.${name}`;
+    const catalog = catalogs[sink.table.catalog];
+    if (!catalog) {
+      const known = Object.keys(catalogs).sort();
+      diagnostics.push({
+        path: `${path}.table`,
+        message: `the Iceberg catalog \`${sink.table.catalog}\` is not configured for the compiler`,
+        hint: known.length ? `configured catalogs: ${known.join(', ')}` : 'configure MATIH_ICEBERG_CATALOGS',
+      });
+    }
     const relation = analysis.relations.get(sink.input);
     if (!relation) {
       diagnostics.push({ path: `${path}.input`, message: `\`${sink.input}\` is not a source or transformation` });
@@ -104,10 +113,12 @@ function sinkPlans(definition: PipelineDefinition, analysis: Analysis): NamedSin
         diagnostics.push({ path: `${path}.partition_by`, message: `partition column \`${field.source_column}\` is not written to the table` });
       }
     }
+    if (!catalog) continue;
     plans.push({
       name,
       input: sink.input,
       table: { catalog: sink.table.catalog, namespace: [...sink.table.namespace], name: sink.table.name },
+      catalog: { name: sink.table.catalog, ...catalog, password: catalog.password ? { env: catalog.password.env } : null, properties: { ...catalog.properties } },
       mode: sink.mode,
       columns,
       partitionBy: sink.partition_by.map((p) => ({ transform: p.transform, sourceColumn: p.source_column, width: p.width, name: p.name })),
@@ -236,14 +247,7 @@ export function kafkaSourceDdl(analyzed: AnalyzedSource): string {
   return `CREATE TEMPORARY TABLE ${q(name)} (\n  ${lines.join(',\n  ')}\n) WITH (\n${withOptions(options)}\n)`;
 }
 
-function catalogDdl(name: string, catalogs: CatalogMap, path: string): string {
-  const catalog = catalogs[name];
-  if (!catalog) {
-    const known = Object.keys(catalogs).sort();
-    throw new PlanError([
-      { path, message: `the Iceberg catalog \`${name}\` is not configured for the compiler`, hint: known.length ? `configured catalogs: ${known.join(', ')}` : 'configure MATIH_ICEBERG_CATALOGS' },
-    ]);
-  }
+function catalogDdl(catalog: SinkCatalog): string {
   const options: Record<string, string> = {
     type: 'iceberg',
     'catalog-impl': 'org.apache.iceberg.jdbc.JdbcCatalog',
@@ -254,7 +258,7 @@ function catalogDdl(name: string, catalogs: CatalogMap, path: string): string {
     warehouse: catalog.warehouse,
     ...catalog.properties,
   };
-  return `CREATE CATALOG IF NOT EXISTS ${q(name)} WITH (\n${withOptions(options)}\n)`;
+  return `CREATE CATALOG IF NOT EXISTS ${q(catalog.name)} WITH (\n${withOptions(options)}\n)`;
 }
 
 /** `CREATE TABLE IF NOT EXISTS` in the Iceberg catalog, when Flink DDL can express the partition spec (identity only). */
@@ -282,10 +286,7 @@ function flinkPlan(definition: PipelineDefinition, analysis: Analysis, sinks: Na
   };
   const setup: string[] = [];
   const catalogNames = [...new Set(sinks.map((sink) => sink.table.catalog))].sort();
-  for (const name of catalogNames) {
-    const ddl = collect(() => catalogDdl(name, options.catalogs, `sinks.${sinks.find((x) => x.table.catalog === name)?.name}.table`));
-    if (ddl) setup.push(ddl);
-  }
+  for (const name of catalogNames) setup.push(catalogDdl((sinks.find((x) => x.table.catalog === name) as NamedSink).catalog));
   const databases = new Set<string>();
   for (const sink of sinks) {
     if (sink.table.namespace.length !== 1) {
@@ -389,6 +390,7 @@ function microbatchPlan(definition: PipelineDefinition, analysis: Analysis, sink
     connection.sasl?.password.env,
     connection.ssl?.key_password?.env,
     source.schema_registry?.password?.env,
+    ...sinks.map((sink) => sink.catalog.password?.env),
   ].filter((x): x is string => typeof x === 'string');
   return {
     engine: 'microbatch',

@@ -2,9 +2,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { Command } from 'commander';
 import pino from 'pino';
 import { microbatchPlanSchema, type MicrobatchPlan } from '@matih/contracts';
-import { MicrobatchExecutor, renderAirflowDag, type CatalogSettings } from '@matih/executor';
+import { MicrobatchExecutor, renderAirflowDag } from '@matih/executor';
 import { formatDiagnostic, loadDefinition } from '@matih/pipeline-spec';
-import { compilePlan, formatPlanDiagnostic, localStackCatalogs } from '@matih/planner';
+import { compilePlan, formatPlanDiagnostic, localStackCatalogs, LOCAL_CATALOG_PASSWORD_ENV } from '@matih/planner';
 import { stackEndpoints } from '@matih/stack';
 import { EXIT } from '../exit-codes';
 
@@ -37,10 +37,9 @@ function loadPlan(file: string): { plan: MicrobatchPlan; pipeline: string } | { 
   return { plan: result.plan, pipeline: loaded.definition.metadata.name };
 }
 
-/** Where the Iceberg catalogs are: the local stack's, unless MATIH_ICEBERG_JDBC_URL / MATIH_ICEBERG_WAREHOUSE say otherwise. */
-function catalogSettings(): CatalogSettings {
-  const e = stackEndpoints();
-  return { jdbcUrl: process.env['MATIH_ICEBERG_JDBC_URL'] || e.postgres.url, warehouse: process.env['MATIH_ICEBERG_WAREHOUSE'] || e.iceberg.warehouse };
+/** The executor's environment: the local stack catalog's password unless the environment sets it (the plan says where the catalog is). */
+function executorEnv(): Record<string, string | undefined> {
+  return { [LOCAL_CATALOG_PASSWORD_ENV]: stackEndpoints().postgres.password, ...process.env };
 }
 
 /**
@@ -79,7 +78,7 @@ export function registerRunCommand(program: Command): void {
         return;
       }
       const logger = pino({ level: options.logLevel, redact: ['*.password', '*.sasl.password'] }, pino.destination(2));
-      const executor = new MicrobatchExecutor({ plan: loaded.plan, pipeline: loaded.pipeline, catalogs: catalogSettings(), logger, untilIdle: options.untilIdle, maxBatches });
+      const executor = new MicrobatchExecutor({ plan: loaded.plan, pipeline: loaded.pipeline, env: executorEnv(), logger, untilIdle: options.untilIdle, maxBatches });
       const onSignal = () => void executor.stop('requested');
       process.once('SIGTERM', onSignal);
       process.once('SIGINT', onSignal);

@@ -8,7 +8,7 @@ const plan = (sessionProperties: Record<string, string> = {}): FlinkPlan => ({
   sessionProperties,
   setup: ['CREATE TEMPORARY TABLE t (x INT) WITH (...)'],
   job: 'INSERT INTO s SELECT * FROM t',
-  sinks: [{ name: 'lake', table: { catalog: 'matih', namespace: ['web'], name: 'events' }, mode: 'append', columns: [{ name: 'x', type: 'int', required: false }], partitionBy: [] }],
+  sinks: [{ name: 'lake', table: { catalog: 'matih', namespace: ['web'], name: 'events' }, catalog: { name: 'matih', type: 'jdbc', uri: 'jdbc:postgresql://127.0.0.1:15432/matih', warehouse: 'file:///var/lib/matih/warehouse', user: 'matih', password: { env: 'MATIH_ICEBERG_JDBC_PASSWORD' }, properties: {} }, mode: 'append', columns: [{ name: 'x', type: 'int', required: false }], partitionBy: [] }],
   secrets: [],
 });
 

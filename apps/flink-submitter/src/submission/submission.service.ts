@@ -2,11 +2,12 @@ import { Inject, Injectable } from '@nestjs/common';
 import { ControlPlane, type MessageContext } from '@matih/control-plane';
 import type { Envelope, PayloadOf } from '@matih/contracts';
 import { isTerminal } from '@matih/flink';
+import { maskSecrets, resolvePlanSecrets, type ResolvedStatements } from '@matih/planner';
 import { FLINK_SUBMITTER_CONFIG, type FlinkSubmitterConfig } from '../config';
 import type { FlinkEvent, TrackedDeployment } from '../deployments/deployment-state';
 import { DeploymentsRepository } from '../deployments/deployments.repository';
 import { FlinkClusterRepository } from '../flink-cluster/flink-cluster.repository';
-import { redact, resolveSecrets, type ResolvedScript } from './secrets';
+import { SinkTablesRepository } from '../sink-tables/sink-tables.repository';
 import { sessionProperties } from './session-settings';
 import { SubmissionError, SubmissionErrorCode } from './submission.errors';
 
@@ -24,6 +25,7 @@ export class SubmissionService {
     private readonly controlPlane: ControlPlane,
     private readonly cluster: FlinkClusterRepository,
     private readonly deployments: DeploymentsRepository,
+    private readonly sinkTables: SinkTablesRepository,
     @Inject(FLINK_SUBMITTER_CONFIG) private readonly config: FlinkSubmitterConfig,
   ) {
     controlPlane.on('flink.job.submit', (envelope, ctx) => this.submit(envelope, ctx));
@@ -56,10 +58,10 @@ export class SubmissionService {
       }
 
       // 2. settings, secrets and where to start from; any problem is the submission's failure
-      let script: ResolvedScript | undefined;
+      let script: ResolvedStatements | undefined;
       let jobId: string | null = null;
       try {
-        script = resolveSecrets(plan, process.env);
+        script = this.resolveSecrets(plan);
         const restorePath = restoreFrom === RESTORE_LATEST ? await this.latestRestorePath(deploymentId) : restoreFrom;
         const properties = sessionProperties(plan, {
           restorePath,
@@ -69,10 +71,12 @@ export class SubmissionService {
         this.track({ ...ref, jobName: plan.jobName, jobId: null, status: 'submitting' });
         logger.info({ restorePath, statements: plan.setup.length + 1, properties: redactProperties(properties, script.values) }, 'submitting the job through the SQL Gateway');
 
-        // 3. run the script: setup statements, then the job
+        // 3. the sink tables exist (Flink's DDL cannot create hidden-partitioned ones), then run the
+        //    script: setup statements, then the job
+        await this.sinkTables.ensure(plan.sinks);
         jobId = await this.cluster.runScript(`matih-${deploymentId}`, properties, script);
       } catch (error) {
-        const reason = redact(describe(error), script?.values ?? []);
+        const reason = maskSecrets(describe(error), script?.values ?? []);
         logger.warn({ reason }, 'submission failed');
         this.track({ ...ref, jobName: plan.jobName, jobId: null, status: 'failed' });
         await publish('job.failed', { ...ref, jobId: null, reason });
@@ -89,7 +93,7 @@ export class SubmissionService {
         await publish('job.running', { ...ref, jobId });
       } else if (isTerminal(job.state)) {
         this.track({ ...ref, jobName: plan.jobName, jobId, status: 'failed' });
-        await publish('job.failed', { ...ref, jobId, reason: redact(await this.cluster.failureReason(job), script.values) });
+        await publish('job.failed', { ...ref, jobId, reason: maskSecrets(await this.cluster.failureReason(job), script.values) });
       } else {
         logger.warn({ jobId, state: job.state }, 'job not running yet: the reconciler will report it');
       }
@@ -137,6 +141,14 @@ export class SubmissionService {
     });
   }
 
+  private resolveSecrets(plan: Envelope<'flink.job.submit'>['payload']['plan']): ResolvedStatements {
+    try {
+      return resolvePlanSecrets(plan, process.env, "the flink-submitter's environment");
+    } catch (error) {
+      throw new SubmissionError(SubmissionErrorCode.Secret, describe(error));
+    }
+  }
+
   private async liveJobOf(deploymentId: string, known: TrackedDeployment | undefined) {
     if (known?.jobId) {
       const job = await this.cluster.findJob(known.jobId);
@@ -173,5 +185,5 @@ function describe(error: unknown): string {
 }
 
 function redactProperties(properties: Record<string, string>, values: readonly string[]): Record<string, string> {
-  return Object.fromEntries(Object.entries(properties).map(([k, v]) => [k, redact(v, values)]));
+  return Object.fromEntries(Object.entries(properties).map(([k, v]) => [k, maskSecrets(v, values)]));
 }

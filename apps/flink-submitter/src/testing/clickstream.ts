@@ -2,10 +2,9 @@
  * Test fixtures: the seed's clickstream pipeline as a Flink plan, built by hand exactly as the
  * contract describes it (until libs/planner produces it), on the local stack's Kafka and catalog.
  */
-import { randomUUID } from 'node:crypto';
 import type { FlinkPlan } from '@matih/contracts';
+import { localStackCatalogs } from '@matih/planner';
 import { icebergCatalogDdl, stackEndpoints } from '@matih/stack';
-import type { Producer } from 'kafkajs';
 
 export interface ClickstreamPlanOptions {
   readonly deploymentId: string;
@@ -75,6 +74,7 @@ FROM kafka_source`,
       {
         name: 'analytics_lake',
         table: { catalog: 'matih', namespace: ['web'], name: o.table },
+        catalog: { name: 'matih', ...stackCatalog(endpoints.stateDir) },
         mode: 'append',
         columns: [
           { name: 'user_id', type: 'string', required: false },
@@ -90,26 +90,8 @@ FROM kafka_source`,
   };
 }
 
-const EVENT_TYPES = ['page_view', 'click', 'scroll', 'add_to_cart'];
-
-/** One ~250-byte clickstream event; `user_id` is unique per event so a table can be checked for exactly-once. */
-export function clickEvent(run: string, i: number): string {
-  return JSON.stringify({
-    user_id: `${run}-${String(i).padStart(8, '0')}`,
-    event_type: EVENT_TYPES[i % EVENT_TYPES.length],
-    page_url: `https://shop.example.com/catalog/category-${i % 97}/product-${i % 9973}?ref=campaign-${i % 13}`,
-    session_id: randomUUID(),
-    device: i % 3 === 0 ? 'mobile' : 'desktop',
-    referrer: 'https://www.example.org/',
-  });
-}
-
-/** Produce events `from` ≤ i < `to` (round-robin over partitions), in batches. */
-export async function produceClicks(producer: Producer, topic: string, run: string, from: number, to: number): Promise<void> {
-  const batch = 2_000;
-  for (let start = from; start < to; start += batch) {
-    const messages = [];
-    for (let i = start; i < Math.min(to, start + batch); i++) messages.push({ key: null, value: clickEvent(run, i) });
-    await producer.send({ topic, messages, acks: -1 });
-  }
+function stackCatalog(stateDir: string) {
+  const catalog = localStackCatalogs(stateDir)['matih'];
+  if (!catalog) throw new Error('the local stack has no catalog matih');
+  return catalog;
 }

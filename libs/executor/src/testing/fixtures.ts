@@ -1,16 +1,26 @@
 /* Test helpers for the executor's integration tests and the benchmark: hand-written plans exactly per
    the `MicrobatchPlan` contract, a clickstream producer, topic readers, the stack's catalog settings. */
 import { microbatchPlanSchema, type MicrobatchPlan } from '@matih/contracts';
+import { LOCAL_CATALOG_PASSWORD_ENV, localStackCatalogs } from '@matih/planner';
 import { stackEndpoints } from '@matih/stack';
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel, type IHeaders } from 'kafkajs';
-import type { CatalogSettings } from '../sink';
 
 export const endpoints = () => stackEndpoints();
 
-export function stackCatalogSettings(): CatalogSettings {
-  const e = endpoints();
-  return { jdbcUrl: e.postgres.url, warehouse: e.iceberg.warehouse };
+/** The environment an executor of these plans needs: the stack catalog's password (plans name it, never hold it). */
+export function catalogEnv(): Record<string, string> {
+  return { [LOCAL_CATALOG_PASSWORD_ENV]: endpoints().postgres.password };
+}
+// executors that read `process.env` (the default) find the catalog password there
+process.env[LOCAL_CATALOG_PASSWORD_ENV] ??= endpoints().postgres.password;
+
+/** The sink catalog of the plans: the stack's catalog, as the compiler's local catalog map describes it. */
+export function stackSinkCatalog(): MicrobatchPlan['sinks'][number]['catalog'] {
+  const name = endpoints().iceberg.catalogName;
+  const config = localStackCatalogs(endpoints().stateDir)[name];
+  if (!config) throw new Error(`the local stack has no catalog ${name}`);
+  return { name, ...config };
 }
 
 export const uniq = (prefix: string): string => `${prefix}_${randomUUID().replace(/-/g, '').slice(0, 10)}`;
@@ -63,6 +73,7 @@ export function clickstreamPlan(o: ClickstreamPlanOptions): MicrobatchPlan {
         name: 'analytics_lake',
         input: 'parse_events',
         table: { catalog: endpoints().iceberg.catalogName, namespace: ['executor_it'], name: o.table },
+        catalog: stackSinkCatalog(),
         mode: 'append',
         columns: [
           { name: 'user_id', type: 'string', required: true },

@@ -2,12 +2,12 @@
 import { microbatchPlanSchema } from '@matih/contracts';
 import pino from 'pino';
 import { MicrobatchExecutor } from '../executor';
-import { stackCatalogSettings } from './fixtures';
+import './fixtures'; // the stack catalog's password in process.env
 
 async function main(): Promise<void> {
   const plan = microbatchPlanSchema.parse(JSON.parse(process.env['MATIH_TEST_PLAN'] ?? ''));
   const logger = pino({ level: process.env['LOG_LEVEL'] ?? 'info' }, pino.destination(2));
-  const executor = new MicrobatchExecutor({ plan, pipeline: 'crash-test', catalogs: stackCatalogSettings(), logger, untilIdle: true, fetch: { sessionTimeoutMs: 6_000 } });
+  const executor = new MicrobatchExecutor({ plan, pipeline: 'crash-test', logger, untilIdle: true, fetch: { sessionTimeoutMs: 6_000 } });
   process.once('SIGTERM', () => void executor.stop('requested'));
   await executor.start();
   const outcome = await executor.done;
