@@ -9,8 +9,9 @@ import {
   type PayloadOf,
   type TopicName,
 } from '@matih/contracts';
-import { context } from '@opentelemetry/api';
-import { contextFromTraceparent, currentTraceparent } from '@matih/telemetry';
+import { SpanKind, SpanStatusCode, context, trace, type Span } from '@opentelemetry/api';
+import { contextFromTraceparent, currentTraceparent, tracer } from '@matih/telemetry';
+import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel, type Consumer, type EachMessagePayload, type Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import { RecentIds } from './recent-ids';
@@ -24,6 +25,17 @@ export interface ControlPlaneOptions {
   readonly topicPartitions?: number;
   /** how often a long handler beats the consumer's heartbeat so the group does not rebalance */
   readonly heartbeatEveryMs?: number;
+  /** this instance's id: names its broadcast consumer group `matih.<service>.instance.<instanceId>` */
+  readonly instanceId?: string;
+}
+
+export interface SubscribeOptions {
+  /**
+   * Every instance of the service receives the message (a consumer group of its own, starting at the
+   * topic's end when the instance starts), not just one of them. What was sent before it started is
+   * given once to the `onBroadcastHistory` handler.
+   */
+  readonly broadcast?: boolean;
 }
 
 export interface MessageContext {
@@ -34,6 +46,8 @@ export interface MessageContext {
 }
 
 type Handler<T extends MessageType> = (envelope: Envelope<T>, ctx: MessageContext) => Promise<void>;
+/** The valid broadcast messages already on their topics when the instance started: oldest first per partition. */
+type HistoryHandler = (history: readonly Envelope[]) => Promise<void>;
 
 /**
  * The control plane as one service sees it: typed publishing of commands and events, and typed
@@ -46,6 +60,10 @@ export class ControlPlane {
   private readonly producer: Producer;
   private consumer: Consumer | undefined;
   private readonly handlers = new Map<MessageType, Handler<MessageType>>();
+  private broadcastConsumer: Consumer | undefined;
+  private readonly broadcastHandlers = new Map<MessageType, Handler<MessageType>>();
+  private historyHandler: HistoryHandler | undefined;
+  private readonly broadcastGroup: string;
   private readonly seen = new RecentIds(10_000);
   private connected = false;
 
@@ -57,17 +75,28 @@ export class ControlPlane {
       retry: { retries: 8 },
     });
     this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    this.broadcastGroup = `matih.${options.service}.instance.${options.instanceId ?? randomUUID()}`;
   }
 
   get isConnected(): boolean {
     return this.connected;
   }
 
-  /** Register the handler of one message type. Call before `start`. */
-  on<T extends MessageType>(type: T, handler: Handler<T>): this {
-    if (this.consumer) throw new Error(`cannot add a handler for "${type}" after the control plane started`);
-    if (this.handlers.has(type)) throw new Error(`"${type}" already has a handler in ${this.options.service}`);
-    this.handlers.set(type, handler as unknown as Handler<MessageType>);
+  /** Register the handler of one message type (`broadcast`: every instance gets it). Call before `start`. */
+  on<T extends MessageType>(type: T, handler: Handler<T>, options: SubscribeOptions = {}): this {
+    if (this.consumer || this.broadcastConsumer) throw new Error(`cannot add a handler for "${type}" after the control plane started`);
+    if (this.handlers.has(type) || this.broadcastHandlers.has(type)) throw new Error(`"${type}" already has a handler in ${this.options.service}`);
+    (options.broadcast ? this.broadcastHandlers : this.handlers).set(type, handler as unknown as Handler<MessageType>);
+    return this;
+  }
+
+  /**
+   * At start, before any live broadcast message is handled: the broadcast messages already on their
+   * topics (read to the offsets the live subscription starts from, so none is missed or seen twice),
+   * to rebuild the state they describe. Call before `start`.
+   */
+  onBroadcastHistory(handler: HistoryHandler): this {
+    this.historyHandler = handler;
     return this;
   }
 
@@ -88,15 +117,93 @@ export class ControlPlane {
       this.consumer = consumer;
       await consumer.connect();
       await consumer.subscribe({ topics, fromBeginning: false });
-      await consumer.run({ eachMessage: (payload) => this.receive(payload) });
+      await consumer.run({ eachMessage: (payload) => this.receive(payload, `matih.${this.options.service}`, this.handlers) });
     }
+    await this.startBroadcast();
     this.connected = true;
   }
 
   async stop(): Promise<void> {
     this.connected = false;
     await this.consumer?.disconnect();
+    if (this.broadcastConsumer) {
+      await this.broadcastConsumer.disconnect();
+      // the group is this instance's alone: it has nothing to resume
+      const admin = this.kafka.admin();
+      await admin.connect();
+      await admin.deleteGroups([this.broadcastGroup]).catch(() => undefined);
+      await admin.disconnect();
+    }
     await this.producer.disconnect();
+  }
+
+  /**
+   * The broadcast subscription: note each topic's end, give what lies before it to the history
+   * handler, then consume from exactly there in this instance's own group.
+   */
+  private async startBroadcast(): Promise<void> {
+    const types = new Set(this.broadcastHandlers.keys());
+    const topics = [...new Set([...types].map((type) => MESSAGES[type].topic))];
+    if (topics.length === 0) return;
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      const ends = new Map<string, { partition: number; low: string; high: string }[]>();
+      for (const topic of topics) ends.set(topic, await admin.fetchTopicOffsets(topic));
+      if (this.historyHandler) await this.historyHandler(await this.readHistory(ends, types));
+      for (const [topic, offsets] of ends) {
+        await admin.setOffsets({ groupId: this.broadcastGroup, topic, partitions: offsets.map((o) => ({ partition: o.partition, offset: o.high })) });
+      }
+    } finally {
+      await admin.disconnect();
+    }
+    const consumer = this.kafka.consumer({ groupId: this.broadcastGroup, allowAutoTopicCreation: false, sessionTimeout: 10_000, heartbeatInterval: 1_000 });
+    this.broadcastConsumer = consumer;
+    await consumer.connect();
+    await consumer.subscribe({ topics, fromBeginning: false });
+    await consumer.run({ eachMessage: (payload) => this.receive(payload, this.broadcastGroup, this.broadcastHandlers) });
+  }
+
+  /** Every valid message of `types` before `ends`, read through a throwaway consumer group. */
+  private async readHistory(ends: ReadonlyMap<string, readonly { partition: number; low: string; high: string }[]>, types: ReadonlySet<MessageType>, timeoutMs = 60_000): Promise<Envelope[]> {
+    const remaining = new Map<string, bigint>();
+    for (const [topic, offsets] of ends) for (const o of offsets) if (BigInt(o.high) > BigInt(o.low)) remaining.set(`${topic}:${o.partition}`, BigInt(o.high));
+    const history: Envelope[] = [];
+    if (remaining.size === 0) return history;
+    const groupId = `matih.${this.options.service}.replay-${randomUUID()}`;
+    const consumer = this.kafka.consumer({ groupId, allowAutoTopicCreation: false });
+    await consumer.connect();
+    try {
+      await consumer.subscribe({ topics: [...ends.keys()], fromBeginning: true });
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`reading the history of ${[...ends.keys()].join(', ')} took longer than ${timeoutMs} ms`)), timeoutMs);
+        consumer
+          .run({
+            autoCommit: false,
+            eachMessage: async ({ topic, partition, message }) => {
+              const at = `${topic}:${partition}`;
+              const end = remaining.get(at);
+              if (end === undefined || BigInt(message.offset) >= end) return;
+              const decoded = decodeEnvelope(topic as TopicName, message.value);
+              if (decoded.ok && types.has(decoded.envelope.type)) history.push(decoded.envelope);
+              if (BigInt(message.offset) + 1n >= end) remaining.delete(at);
+              if (remaining.size === 0) {
+                clearTimeout(timer);
+                resolve();
+              }
+            },
+          })
+          .catch(reject);
+      });
+    } finally {
+      await consumer.disconnect();
+      const admin = this.kafka.admin();
+      await admin.connect();
+      await admin.deleteGroups([groupId]).catch(() => undefined);
+      await admin.disconnect();
+    }
+    this.options.logger.info({ messages: history.length, group: this.broadcastGroup }, 'broadcast history read');
+    return history;
   }
 
   async publish<T extends MessageType>(type: T, key: string, payload: PayloadOf<T>, options: EnvelopeOptions = {}): Promise<Envelope<T>> {
@@ -105,19 +212,53 @@ export class ControlPlane {
     return envelope;
   }
 
-  /** Send envelopes built earlier (an outbox's), each to its contract's topic, in the given order. */
+  /**
+   * Send envelopes built earlier (an outbox's), each to its contract's topic, in the given order.
+   * Each message gets a producer span, child of the trace its envelope carries (the one active when
+   * it was built), and that span's W3C `traceparent` in its Kafka headers: the consumer continues it.
+   */
   async send(envelopes: readonly Envelope[]): Promise<void> {
     if (envelopes.length === 0) return;
     const byTopic = new Map<string, { key: string; value: string; headers: Record<string, string> }[]>();
+    const spans: Span[] = [];
     for (const envelope of envelopes) {
-      const headers: Record<string, string> = { 'matih-type': envelope.type, 'matih-id': envelope.id };
-      if (envelope.traceparent) headers.traceparent = envelope.traceparent;
       const topic = MESSAGES[envelope.type].topic;
+      const span = controlTracer().startSpan(
+        `send ${topic}`,
+        {
+          kind: SpanKind.PRODUCER,
+          attributes: {
+            'messaging.system': 'kafka',
+            'messaging.operation.type': 'send',
+            'messaging.operation.name': 'send',
+            'messaging.destination.name': topic,
+            'messaging.message.id': envelope.id,
+            'messaging.message.conversation_id': envelope.correlationId,
+            'messaging.kafka.message.key': envelope.key,
+            'matih.message.type': envelope.type,
+          },
+        },
+        envelope.traceparent ? contextFromTraceparent(envelope.traceparent) : context.active(),
+      );
+      spans.push(span);
+      const headers: Record<string, string> = { 'matih-type': envelope.type, 'matih-id': envelope.id };
+      const traceparent = currentTraceparent(trace.setSpan(context.active(), span)) ?? envelope.traceparent;
+      if (traceparent) headers.traceparent = traceparent;
       const messages = byTopic.get(topic) ?? [];
       messages.push({ key: envelope.key, value: JSON.stringify(envelope), headers });
       byTopic.set(topic, messages);
     }
-    await this.producer.sendBatch({ topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
+    try {
+      await this.producer.sendBatch({ topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
+    } catch (error) {
+      for (const span of spans) {
+        span.recordException(error as Error);
+        span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
+      }
+      throw error;
+    } finally {
+      for (const span of spans) span.end();
+    }
   }
 
   /**
@@ -163,7 +304,7 @@ export class ControlPlane {
     }
   }
 
-  private async receive({ topic, partition, message, heartbeat }: EachMessagePayload): Promise<void> {
+  private async receive({ topic, partition, message, heartbeat }: EachMessagePayload, groupId: string, handlers: ReadonlyMap<MessageType, Handler<MessageType>>): Promise<void> {
     const logger = this.options.logger.child({ topic, partition, offset: message.offset });
     const decoded = decodeEnvelope(topic as TopicName, message.value);
     if (!decoded.ok) {
@@ -179,20 +320,55 @@ export class ControlPlane {
       return;
     }
     const { envelope } = decoded;
-    const handler = this.handlers.get(envelope.type);
+    const handler = handlers.get(envelope.type);
     if (!handler) return; // another service's message on a shared topic
     if (this.seen.has(envelope.id)) {
       logger.debug({ messageId: envelope.id }, 'duplicate control message skipped');
       return;
     }
+    // continue the producer's span (Kafka header), else the trace the envelope was built in
+    const header = message.headers?.traceparent;
+    const parent = contextFromTraceparent((header === undefined ? null : String(header)) ?? envelope.traceparent);
+    const span = controlTracer().startSpan(
+      `process ${envelope.type}`,
+      {
+        kind: SpanKind.CONSUMER,
+        attributes: {
+          'messaging.system': 'kafka',
+          'messaging.operation.type': 'process',
+          'messaging.operation.name': 'process',
+          'messaging.destination.name': topic,
+          'messaging.destination.partition.id': String(partition),
+          'messaging.consumer.group.name': groupId,
+          'messaging.message.id': envelope.id,
+          'messaging.message.conversation_id': envelope.correlationId,
+          'messaging.kafka.message.key': envelope.key,
+          'messaging.kafka.offset': Number(message.offset),
+          'matih.message.type': envelope.type,
+        },
+      },
+      parent,
+    );
+    const active = trace.setSpan(parent, span);
     const scoped = logger.child({ messageId: envelope.id, type: envelope.type, key: envelope.key });
+    await context.with(active, () => this.handle(handler, envelope, span, { topic, partition, offset: message.offset, logger: scoped }, heartbeat));
+  }
+
+  private async handle(
+    handler: Handler<MessageType>,
+    envelope: Envelope,
+    span: Span,
+    ctx: MessageContext,
+    heartbeat: () => Promise<void>,
+  ): Promise<void> {
+    const scoped = ctx.logger;
     const pacemaker = setInterval(() => void heartbeat().catch(() => undefined), this.options.heartbeatEveryMs ?? 3_000);
     try {
-      await context.with(contextFromTraceparent(envelope.traceparent), () =>
-        handler(envelope, { topic, partition, offset: message.offset, logger: scoped }),
-      );
+      await handler(envelope, ctx);
       this.seen.add(envelope.id);
     } catch (error) {
+      span.recordException(error as Error);
+      span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
       scoped.error({ err: error }, 'control message handler failed');
       if (MESSAGES[envelope.type].kind === 'command') {
         await this.publish(
@@ -205,9 +381,12 @@ export class ControlPlane {
       this.seen.add(envelope.id);
     } finally {
       clearInterval(pacemaker);
+      span.end();
     }
   }
 }
+
+const controlTracer = () => tracer('@matih/control-plane');
 
 function isCommandTopic(topic: string): boolean {
   return /^matih\.[a-z-]+\.commands\.v\d+$/.test(topic);

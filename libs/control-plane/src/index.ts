@@ -1,1 +1,1 @@
-export { ControlPlane, type ControlPlaneOptions, type MessageContext } from './control-plane';
+export { ControlPlane, type ControlPlaneOptions, type MessageContext, type SubscribeOptions } from './control-plane';

@@ -3,3 +3,4 @@ export { ServiceHostModule, type ServiceHostOptions } from './service-host.modul
 export { runService, EXIT_CONFIG, type ServiceDefinition } from './bootstrap';
 export { ROOT_LOGGER, SERVICE_INFO, type ServiceInfo } from './tokens';
 export { Public, PUBLIC_ROUTE } from './public';
+export { createMetricsRegistry, MetricsController, HttpMetricsMiddleware } from './metrics';
