@@ -1,5 +1,5 @@
 export { TOPICS, ALL_TOPICS, type TopicName } from './topics';
-export { MESSAGES, DEPLOYMENT_STATES, isMessageType, type MessageType, type PayloadOf, type TopicOf, type MessagesOn } from './messages';
+export { MESSAGES, DEPLOYMENT_STATES, HEALTH_STATES, isMessageType, type MessageType, type PayloadOf, type TopicOf, type MessagesOn } from './messages';
 export { createEnvelope, decodeEnvelope, type Envelope, type EnvelopeOptions, type DecodeResult, type EnvelopeRef } from './envelope';
 export {
   planSchema,
@@ -10,6 +10,7 @@ export {
   type FlinkPlan,
   type MicrobatchPlan,
   type SinkPlan,
+  type SinkCatalog,
   type IcebergColumn,
   type KafkaConnectionPlan,
 } from './plans';

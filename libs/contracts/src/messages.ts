@@ -27,6 +27,25 @@ const engine = z.enum(['flink', 'microbatch']);
 
 export const DEPLOYMENT_STATES = ['requested', 'compiling', 'submitting', 'running', 'stopping', 'stopped', 'paused', 'failed'] as const;
 
+/** How a running deployment is doing, as the monitor judges it (worst first: failing, stalled, lagging). */
+export const HEALTH_STATES = ['healthy', 'lagging', 'stalled', 'failing'] as const;
+
+/** What the monitor measured when it judged a deployment's health (null: not measured for this engine). */
+const healthMetrics = z.strictObject({
+  lagRecords: z.number().int().min(0).nullable(),
+  lagSeconds: z.number().min(0).nullable(),
+  /** records behind per `topic:partition` */
+  lagByPartition: z.record(z.string(), z.number().int().min(0)),
+  /** ms since the last executor heartbeat (micro-batch) */
+  heartbeatAgeMs: z.number().min(0).nullable(),
+  /** ms since the last completed Flink checkpoint or committed batch */
+  progressAgeMs: z.number().min(0).nullable(),
+  checkpointFailures: z.number().int().min(0).nullable(),
+  jobState: z.string().nullable(),
+  /** ms since the newest snapshot of the freshest sink table */
+  tableFreshnessMs: z.number().min(0).nullable(),
+});
+
 /**
  * Every message the control plane carries: its topic, version and runtime schema.
  * The map is the single source of truth for `publish` and `subscribe` typing.
@@ -206,6 +225,28 @@ export const MESSAGES = {
       state: z.enum(DEPLOYMENT_STATES),
       previousState: z.enum(DEPLOYMENT_STATES).nullable(),
       reason: z.string().nullable(),
+    }),
+  }),
+
+  // ── monitoring (published by the monitor) ──────────────────────────────────────────────────
+  /**
+   * A running deployment's health changed. Alerts are folded into this event: a change to a worse
+   * state (lagging, stalled, failing) is an alert at `severity` warning or critical; a change back to
+   * healthy resolves it (severity info).
+   */
+  'deployment.health-changed': define({
+    topic: TOPICS.monitorEvents,
+    version: 1,
+    kind: 'event',
+    payload: z.strictObject({
+      ...deployment,
+      engine,
+      previous: z.enum(HEALTH_STATES).nullable(),
+      state: z.enum(HEALTH_STATES),
+      severity: z.enum(['info', 'warning', 'critical']),
+      /** why, one sentence each, naming the threshold crossed */
+      reasons: z.array(z.string().min(1)),
+      metrics: healthMetrics,
     }),
   }),
 } as const;

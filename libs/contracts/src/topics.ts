@@ -12,6 +12,7 @@ export const TOPICS = {
   microbatchCommands: 'matih.microbatch.commands.v1',
   microbatchEvents: 'matih.microbatch.events.v1',
   deploymentEvents: 'matih.deployment.events.v1',
+  monitorEvents: 'matih.monitor.events.v1',
 } as const;
 
 export type TopicName = (typeof TOPICS)[keyof typeof TOPICS];

@@ -1,2 +1,2 @@
-export { startTelemetry, stopTelemetry, currentTraceparent, contextFromTraceparent, tracer } from './telemetry';
+export { startTelemetry, stopTelemetry, currentTraceparent, contextFromTraceparent, tracer, traceFields, type TelemetryOptions } from './telemetry';
 export { loggerOptions, REDACTED_PATHS } from './logging';

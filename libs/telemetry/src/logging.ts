@@ -1,4 +1,5 @@
 import type { LoggerOptions } from 'pino';
+import { traceFields } from './telemetry';
 
 /** Field paths whose values are secrets: never written to a log. */
 export const REDACTED_PATHS = [
@@ -21,5 +22,7 @@ export function loggerOptions(service: string, level = process.env.LOG_LEVEL ?? 
     base: { service },
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
     timestamp: () => `,"time":"${new Date().toISOString()}"`,
+    // every line written inside a span names its trace: logs and traces of one deployment join up
+    mixin: traceFields,
   };
 }

@@ -91,6 +91,14 @@ describe('deployment lifecycle', () => {
     const replayed = replay(runningFlink.map((event, i) => ({ event, at: `2026-01-01T00:00:0${i}Z`, streamVersion: i + 1 })));
     expect(replayed).toEqual(live);
   });
+
+  it('replaying skips events it does not fold (the monitor\'s health changes), advancing only the stream version', () => {
+    const health = { type: 'deployment.health-changed', payload: { state: 'lagging' } } as unknown as DeploymentEvent;
+    const events = [...runningFlink.slice(0, 2), health, ...runningFlink.slice(2)];
+    const replayed = replay(events.map((event, i) => ({ event, at: `2026-01-01T00:00:0${i}Z`, streamVersion: i + 1 })));
+    const live = run(runningFlink).state;
+    expect(replayed).toMatchObject({ state: live.state, jobId: live.jobId, streamVersion: events.length });
+  });
 });
 
 describe('engines reporting more than once', () => {

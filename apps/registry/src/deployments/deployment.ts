@@ -185,9 +185,31 @@ export function decide(before: Deployment | null, event: DeploymentEvent, after:
   }
 }
 
-/** Fold a stream from its first event. */
+/** The event types that change a deployment; its stream also records others (health) that it does not fold. */
+const LIFECYCLE_EVENTS: ReadonlySet<string> = new Set<DeploymentEventType>([
+  'deployment.requested',
+  'plan.compiled',
+  'compilation.failed',
+  'job.submitted',
+  'job.running',
+  'executor.started',
+  'job.failed',
+  'executor.failed',
+  'stop.requested',
+  'pause.requested',
+  'job.stopped',
+  'executor.stopped',
+  'resume.requested',
+  'upgrade.requested',
+  'rollback.requested',
+]);
+
+export const isLifecycleEvent = (type: string): boolean => LIFECYCLE_EVENTS.has(type);
+
+/** Fold a stream from its first event; events that are not lifecycle events only advance its version. */
 export function replay(events: readonly { event: DeploymentEvent; at: string; streamVersion: number }[]): Deployment | null {
-  let state: Deployment | null = null;
-  for (const { event, at, streamVersion } of events) state = apply(state, event, at, streamVersion);
-  return state;
+  return events.reduce<Deployment | null>((state, { event, at, streamVersion }) => {
+    if (isLifecycleEvent(event.type)) return apply(state, event, at, streamVersion);
+    return state === null ? null : { ...state, streamVersion };
+  }, null);
 }

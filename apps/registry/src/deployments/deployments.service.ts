@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import { Injectable } from '@nestjs/common';
 import { createEnvelope, type Envelope, type EnvelopeRef } from '@matih/contracts';
+import { currentTraceparent } from '@matih/telemetry';
 import type { EntityManager } from 'typeorm';
 import { forbidden } from '../auth/auth.errors';
 import { mayChange, type Principal } from '../auth/principal';
@@ -105,6 +106,44 @@ export class DeploymentsService {
     }
   }
 
+  /**
+   * Record in a deployment's history an event that is not part of its lifecycle (the monitor's health
+   * changes): appended to its stream once per message, without changing its state. Ignored for a
+   * deployment the registry does not know.
+   */
+  async record(
+    deploymentId: string,
+    event: { type: string; payload: Record<string, unknown>; reason: string | null },
+    service: string,
+    message: Pick<Envelope, 'id' | 'correlationId'>,
+  ): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.deployments.transaction(async (manager) => {
+          const current = await this.deployments.find(deploymentId, manager);
+          if (!current || !(await this.deployments.markProcessed(manager, message.id))) return;
+          const [stored] = await this.events.appendWith(manager, streamOf(deploymentId), current.streamVersion, [
+            {
+              type: event.type,
+              payload: event.payload,
+              principal: `service:${service}`,
+              reason: event.reason,
+              pipeline: current.pipeline,
+              pipelineVersion: typeof event.payload.version === 'string' ? event.payload.version : current.version,
+              owner: current.owner,
+              correlationId: message.correlationId,
+              causationId: message.id,
+            },
+          ]);
+          await this.deployments.save(manager, { ...current, streamVersion: stored?.streamVersion ?? current.streamVersion + 1 }, false);
+        });
+        return;
+      } catch (error) {
+        if (!(error instanceof ConcurrencyConflict) || attempt >= 10) throw error;
+      }
+    }
+  }
+
   async get(id: string): Promise<Deployment> {
     const deployment = await this.deployments.find(id);
     if (!deployment) throw new DeploymentError(DeploymentErrorCode.NotFound, `no deployment ${id}`);
@@ -185,7 +224,8 @@ export class DeploymentsService {
 
   private async command(manager: EntityManager, d: Deployment, effect: Effect, causedBy: EnvelopeRef | undefined): Promise<Envelope> {
     const ref = { deploymentId: d.id, pipeline: d.pipeline };
-    const options = causedBy ? { causedBy } : {};
+    // the trace of the request or message that caused it travels on through the outbox
+    const options = { ...(causedBy ? { causedBy } : {}), traceparent: currentTraceparent() };
     switch (effect.kind) {
       case 'compile': {
         const version = await this.pipelines.findVersion(d.pipeline, effect.version.version, manager);
@@ -224,7 +264,7 @@ export class DeploymentsService {
         previousState: before?.state ?? null,
         reason: reason ?? d.lastError,
       },
-      causedBy ? { causedBy } : {},
+      { ...(causedBy ? { causedBy } : {}), traceparent: currentTraceparent() },
     );
   }
 }
