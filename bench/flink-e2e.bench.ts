@@ -12,24 +12,11 @@ import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
 import { isTerminal, JobManagerClient, SqlGatewayClient } from '@matih/flink';
 import { currentSnapshot, JdbcCatalog } from '@matih/iceberg';
-import { icebergCatalogDdl, stackEndpoints } from '@matih/stack';
+import { clickEvent, icebergCatalogDdl, stackEndpoints } from '@matih/stack';
 
 const N = Number(process.env['MATIH_BENCH_EVENTS'] ?? 1_000_000);
 const PARALLELISM = Number(process.env['MATIH_BENCH_PARALLELISM'] ?? 2);
 const CHECKPOINT = process.env['MATIH_BENCH_CHECKPOINT_INTERVAL'] ?? '5s';
-const EVENT_TYPES = ['page_view', 'click', 'scroll', 'add_to_cart'];
-
-function event(run: string, i: number): string {
-  return JSON.stringify({
-    user_id: `${run}-${String(i).padStart(8, '0')}`,
-    event_type: EVENT_TYPES[i % EVENT_TYPES.length],
-    page_url: `https://shop.example.com/catalog/category-${i % 97}/product-${i % 9973}?ref=campaign-${i % 13}`,
-    session_id: randomUUID(),
-    device: i % 3 === 0 ? 'mobile' : 'desktop',
-    referrer: 'https://www.example.org/',
-  });
-}
-
 async function main(): Promise<void> {
   const e = stackEndpoints();
   const run = randomUUID().slice(0, 8);
@@ -48,7 +35,7 @@ async function main(): Promise<void> {
   for (let start = 0; start < N; start += 5_000) {
     const messages = [];
     for (let i = start; i < Math.min(N, start + 5_000); i++) {
-      const value = event(run, i);
+      const value = clickEvent(run, i);
       bytes += value.length;
       messages.push({ value });
     }

@@ -15,7 +15,7 @@ import { spawn } from 'node:child_process';
 import { Kafka, logLevel } from 'kafkajs';
 import { MicrobatchExecutor } from '@matih/executor';
 import { stackEndpoints } from '@matih/stack';
-import { clickEvent, clickstreamPlan, createTopic, uniq } from '../libs/executor/src/testing/fixtures';
+import { clickEvent, clickstreamPlan, createTopic, uniq } from '@matih/executor/testing';
 
 const RECORDS = Number(process.env['MATIH_BENCH_RECORDS'] ?? 500_000);
 const PARTITIONS = Number(process.env['MATIH_BENCH_PARTITIONS'] ?? 4);

@@ -8,8 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { startApp, waitHealthy } from '@matih/stack';
-import { Client } from 'pg';
+import { createTestDatabase, startApp, waitHealthy } from '@matih/stack';
 
 const PIPELINES = 200;
 const REQUESTS = Number(process.env.MATIH_BENCH_REQUESTS ?? 3000);
@@ -49,14 +48,11 @@ async function load(name: string, request: (i: number) => Promise<number>): Prom
 }
 
 async function main(): Promise<void> {
-  const database = `bench_registry_${randomUUID().replace(/-/g, '').slice(0, 8)}`;
-  const admin = new Client({ connectionString: 'postgres://matih:matih@127.0.0.1:15432/matih' });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${database}`);
+  const database = await createTestDatabase('bench_registry');
   const registry = startApp('registry', {
     port: PORT,
     env: {
-      REGISTRY_DATABASE_URL: `postgres://matih:matih@127.0.0.1:15432/${database}`,
+      REGISTRY_DATABASE_URL: database.url,
       REGISTRY_ADMIN_TOKEN: ADMIN,
       KAFKA_CONNECTION: '127.0.0.1:19092',
       SCHEMA_REGISTRY_URL: 'http://127.0.0.1:18085',
@@ -74,8 +70,7 @@ async function main(): Promise<void> {
     await load('POST /v1/pipelines (same version again)', (i) => call('POST', '/v1/pipelines', seed.replace('name: realtime-clickstream', `name: ${names[i % PIPELINES]}`)));
   } finally {
     await registry.stop();
-    await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-    await admin.end();
+    await database.drop();
   }
 }
 

@@ -3,12 +3,11 @@ import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import path from 'node:path';
 import { ControlPlane } from '@matih/control-plane';
-import { startApp, waitFor, waitHealthy, type RunningService } from '@matih/stack';
+import { createTestDatabase, startApp, waitFor, waitHealthy, type RunningService, type TestDatabase } from '@matih/stack';
 import { context, propagation, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { Client } from 'pg';
 import pino from 'pino';
 import { brokers } from './testing/harness';
 
@@ -30,13 +29,12 @@ interface CollectedSpan {
 const SPAN_KIND = { SERVER: 2, PRODUCER: 4, CONSUMER: 5 } as const;
 const ADMIN = `admin-${randomUUID()}`;
 const PORTS = { registry: 28150, compiler: 28151, monitor: 28154, collector: 28159 };
-const PG_ADMIN = process.env.REGISTRY_TEST_ADMIN_URL ?? 'postgres://matih:matih@127.0.0.1:15432/matih';
 
 describe('a trace of one deployment across services', () => {
   const collected: CollectedSpan[] = [];
   const memory = new InMemorySpanExporter();
   let collector: Server;
-  let database: string;
+  let database: TestDatabase | undefined;
   let services: RunningService[] = [];
   let executor: ControlPlane;
   let beating: NodeJS.Timeout | undefined;
@@ -63,13 +61,7 @@ describe('a trace of one deployment across services', () => {
     });
     await new Promise<void>((resolve) => collector.listen(PORTS.collector, '127.0.0.1', resolve));
 
-    database = `monitor_trace_${randomUUID().replace(/-/g, '').slice(0, 10)}`;
-    const pg = new Client({ connectionString: PG_ADMIN });
-    await pg.connect();
-    await pg.query(`CREATE DATABASE ${database}`);
-    await pg.end();
-    const dbUrl = new URL(PG_ADMIN);
-    dbUrl.pathname = `/${database}`;
+    database = await createTestDatabase('monitor_trace');
 
     const otel = {
       OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${PORTS.collector}`,
@@ -80,7 +72,7 @@ describe('a trace of one deployment across services', () => {
     services = [
       startApp('registry', {
         port: PORTS.registry,
-        env: { ...otel, REGISTRY_DATABASE_URL: dbUrl.toString(), REGISTRY_ADMIN_TOKEN: ADMIN, REGISTRY_OUTBOX_POLL_MS: '50', KAFKA_CONNECTION: brokers.join(','), SCHEMA_REGISTRY_URL: 'http://127.0.0.1:18085' },
+        env: { ...otel, REGISTRY_DATABASE_URL: database.url, REGISTRY_ADMIN_TOKEN: ADMIN, REGISTRY_OUTBOX_POLL_MS: '50', KAFKA_CONNECTION: brokers.join(','), SCHEMA_REGISTRY_URL: 'http://127.0.0.1:18085' },
       }),
       startApp('compiler', { port: PORTS.compiler, env: otel }),
       startApp('monitor', { port: PORTS.monitor, env: { ...otel, MONITOR_POLL_INTERVAL_MS: '300', MONITOR_STALLED_AFTER_MS: '600000' } }),
@@ -105,10 +97,7 @@ describe('a trace of one deployment across services', () => {
     await executor?.stop();
     await Promise.all(services.map((s) => s.stop()));
     await new Promise((resolve) => collector?.close(resolve));
-    const pg = new Client({ connectionString: PG_ADMIN });
-    await pg.connect();
-    await pg.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-    await pg.end();
+    await database?.drop();
   });
 
   function collect(body: { resourceSpans?: { resource?: { attributes?: { key: string; value: { stringValue?: string } }[] }; scopeSpans?: { spans?: CollectedSpan[] }[] }[] }) {

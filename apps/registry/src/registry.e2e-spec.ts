@@ -2,9 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createEnvelope, decodeEnvelope, MESSAGES, TOPICS, type Envelope, type MessageType, type PayloadOf, type TopicName } from '@matih/contracts';
-import { startApp, waitFor, waitHealthy, type RunningService } from '@matih/stack';
+import { createTestDatabase, startApp, waitFor, waitHealthy, type RunningService } from '@matih/stack';
 import { Kafka, logLevel, type Consumer, type Producer } from 'kafkajs';
-import { createTestDatabase } from './database/test-database';
 
 /**
  * The registry over HTTP, as a real process on the real PostgreSQL and Kafka. The test plays the

@@ -2,8 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
-import { Client } from 'pg';
-import { produceClicks, readIcebergTable, stackEndpoints, startApp, waitFor, waitHealthy, type AppName, type RunningService } from '@matih/stack';
+import { createTestDatabase, produceClicks, readIcebergTable, stackEndpoints, startApp, waitFor, waitHealthy, type AppName, type RunningService, type TestDatabase } from '@matih/stack';
 
 const root = path.resolve(__dirname, '..', '..', '..');
 const endpoints = stackEndpoints();
@@ -47,27 +46,10 @@ function definitionOf(s: Scenario): string {
   return out;
 }
 
-/** A fresh registry database for this run (as apps/registry's tests do). */
-async function freshDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
-  const name = `registry_e2e_${run}`;
-  const admin = `postgres://${endpoints.postgres.user}:${endpoints.postgres.password}@127.0.0.1:${endpoints.postgres.port}/${endpoints.postgres.database}`;
-  const sql = async (statement: string) => {
-    const client = new Client({ connectionString: admin });
-    await client.connect();
-    try {
-      await client.query(statement);
-    } finally {
-      await client.end();
-    }
-  };
-  await sql(`CREATE DATABASE ${name}`);
-  return { url: admin.replace(/\/[^/]+$/, `/${name}`), drop: () => sql(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
-}
-
 describe('the seed pipeline end to end, on both engines', () => {
   const kafka = new Kafka({ clientId: `e2e-pipeline-${run}`, brokers: endpoints.kafka.brokers, logLevel: logLevel.NOTHING });
   const services: RunningService[] = [];
-  let db: Awaited<ReturnType<typeof freshDatabase>>;
+  let db: TestDatabase;
   let producer: Producer;
   let editor = '';
   const timings: Record<string, number> = {};
@@ -99,7 +81,7 @@ describe('the seed pipeline end to end, on both engines', () => {
 
   beforeAll(async () => {
     const t0 = Date.now();
-    db = await freshDatabase();
+    db = await createTestDatabase('registry_e2e');
     const env = {
       REGISTRY_DATABASE_URL: db.url,
       REGISTRY_ADMIN_TOKEN: ADMIN,

@@ -5,3 +5,4 @@ export { APPS, startApp, waitFor, waitHealthy, type AppName, type RunningService
 export { restartTaskManager, type TaskManagerRestart } from './taskmanager';
 export { readCompose, composeEnvironment } from './testing/compose';
 export { clickEvent, produceClicks } from './clickstream';
+export { createTestDatabase, type TestDatabase } from './testing/database';

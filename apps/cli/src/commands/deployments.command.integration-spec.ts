@@ -4,8 +4,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { startApp, waitHealthy, type RunningService } from '@matih/stack';
-import { Client } from 'pg';
+import { createTestDatabase, startApp, waitHealthy, type RunningService, type TestDatabase } from '@matih/stack';
 
 const root = path.resolve(__dirname, '../../../..');
 const ADMIN = `admin-${randomUUID()}`;
@@ -15,8 +14,7 @@ const run = promisify(execFile);
 /** `matih` against a real registry: what a person types and sees, and the exit codes scripts rely on. */
 describe('matih register / deploy / status / stop / audit', () => {
   let registry: RunningService;
-  const database = `cli_test_${randomUUID().replace(/-/g, '').slice(0, 10)}`;
-  const adminUrl = 'postgres://matih:matih@127.0.0.1:15432/matih';
+  let db: TestDatabase;
   const dir = mkdtempSync(path.join(tmpdir(), 'matih-cli-'));
   const name = `cli-${randomUUID().slice(0, 8)}`;
   const file = path.join(dir, 'pipeline.yaml');
@@ -36,14 +34,11 @@ describe('matih register / deploy / status / stop / audit', () => {
   }
 
   beforeAll(async () => {
-    const admin = new Client({ connectionString: adminUrl });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${database}`);
-    await admin.end();
+    db = await createTestDatabase('cli_test');
     registry = startApp('registry', {
       port: PORT,
       env: {
-        REGISTRY_DATABASE_URL: adminUrl.replace(/\/matih$/, `/${database}`),
+        REGISTRY_DATABASE_URL: db.url,
         REGISTRY_ADMIN_TOKEN: ADMIN,
         KAFKA_CONNECTION: '127.0.0.1:19092',
         SCHEMA_REGISTRY_URL: 'http://127.0.0.1:18085',
@@ -54,10 +49,7 @@ describe('matih register / deploy / status / stop / audit', () => {
 
   afterAll(async () => {
     await registry?.stop();
-    const admin = new Client({ connectionString: adminUrl });
-    await admin.connect();
-    await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-    await admin.end();
+    await db?.drop();
   });
 
   it('registers, deploys, shows, stops and audits a pipeline', async () => {

@@ -1,7 +1,7 @@
 import { createEnvelope } from '@matih/contracts';
 import type { DataSource } from 'typeorm';
 import { createDataSource, migrate } from '../database/data-source';
-import { createTestDatabase } from '../database/test-database';
+import { createTestDatabase } from '@matih/stack';
 import { EventStore } from './event-store.repository';
 import { ConcurrencyConflict } from './events.errors';
 

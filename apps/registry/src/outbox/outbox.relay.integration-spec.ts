@@ -6,7 +6,7 @@ import pino from 'pino';
 import type { DataSource } from 'typeorm';
 import type { RegistryConfig } from '../config';
 import { createDataSource, migrate } from '../database/data-source';
-import { createTestDatabase } from '../database/test-database';
+import { createTestDatabase } from '@matih/stack';
 import { EventStore } from '../events/event-store.repository';
 import { OutboxRelay } from './outbox.relay';
 
