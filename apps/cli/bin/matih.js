@@ -3,4 +3,6 @@
 const path = require('node:path');
 process.env.SWC_NODE_PROJECT ??= path.join(__dirname, '..', '..', '..', 'tsconfig.base.json');
 require('@swc-node/register');
-require('../src/main.ts');
+require('../src/main.ts')
+  .main(process.argv)
+  .then((code) => process.exit(code));

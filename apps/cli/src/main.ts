@@ -25,7 +25,8 @@ export function buildProgram(): Command {
   return program;
 }
 
-async function main(argv: readonly string[]): Promise<number> {
+/** Run `matih` with a process' argv; resolves with the exit code. */
+export async function main(argv: readonly string[]): Promise<number> {
   const program = buildProgram();
   try {
     await program.parseAsync([...argv]);
@@ -38,8 +39,4 @@ async function main(argv: readonly string[]): Promise<number> {
     process.stderr.write(`matih: ${(error as Error).message}\n`);
     return EXIT.failure;
   }
-}
-
-if (require.main === module || process.argv[1]?.endsWith('matih.js')) {
-  void main(process.argv).then((code) => process.exit(code));
 }

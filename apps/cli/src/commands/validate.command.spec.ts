@@ -72,3 +72,14 @@ describe('matih validate', () => {
     expect(matih(['validate', '--frobnicate', SEED]).code).toBe(2);
   });
 });
+
+describe('matih as installed (npx matih, through the workspace bin link)', () => {
+  it('runs the command and exits with its code', () => {
+    const { PATH, HOME } = process.env;
+    const link = join(ROOT, 'node_modules', '.bin', 'matih');
+    const ok = spawnSync(link, ['validate', SEED], { cwd: ROOT, encoding: 'utf8', env: { PATH, HOME, ...ENV }, timeout: 60_000 });
+    expect([ok.status, ok.stdout]).toEqual([0, expect.stringMatching(/clickstream\.yaml: valid/)]);
+    const bad = spawnSync(link, ['validate', join(dir, 'missing.yaml')], { cwd: ROOT, encoding: 'utf8', env: { PATH, HOME, ...ENV }, timeout: 60_000 });
+    expect(bad.status).toBe(1);
+  });
+});
