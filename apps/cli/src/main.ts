@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { EXIT } from './exit-codes';
 import { registerCompileCommand } from './commands/compile.command';
 import { registerDeploymentCommands } from './commands/deployments.command';
+import { registerLagCommand } from './commands/lag.command';
 import { registerRunCommand } from './commands/run.command';
 import { registerStackCommand } from './commands/stack.command';
 import { registerStartCommand } from './commands/start.command';
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   registerValidateCommand(program);
   registerCompileCommand(program);
   registerDeploymentCommands(program);
+  registerLagCommand(program);
   return program;
 }
 

@@ -2,20 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import path from 'node:path';
-import { ControlPlane } from '@matih/control-plane';
 import { createTestDatabase, startApp, waitFor, waitHealthy, type RunningService, type TestDatabase } from '@matih/stack';
-import { context, propagation, trace } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { W3CTraceContextPropagator } from '@opentelemetry/core';
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import pino from 'pino';
+import { Kafka, logLevel } from 'kafkajs';
 import { brokers } from './testing/harness';
 
 /**
  * One deployment followed across services by its trace: the registry (API call, outbox), the compiler,
- * the monitor, and an executor. The registry, compiler and monitor run as real processes exporting
- * OTLP (JSON) to a collector in this test; the executor is played in-process by a control-plane
- * client whose spans go to an in-memory exporter.
+ * the micro-batch executor and the monitor, each a real process exporting OTLP (JSON) to a collector
+ * in this test.
  */
 interface CollectedSpan {
   service: string;
@@ -28,25 +22,16 @@ interface CollectedSpan {
 
 const SPAN_KIND = { SERVER: 2, PRODUCER: 4, CONSUMER: 5 } as const;
 const ADMIN = `admin-${randomUUID()}`;
-const PORTS = { registry: 28150, compiler: 28151, monitor: 28154, collector: 28159 };
+const PORTS = { registry: 28150, compiler: 28151, microbatch: 28153, monitor: 28154, collector: 28159 };
 
 describe('a trace of one deployment across services', () => {
   const collected: CollectedSpan[] = [];
-  const memory = new InMemorySpanExporter();
   let collector: Server;
   let database: TestDatabase | undefined;
   let services: RunningService[] = [];
-  let executor: ControlPlane;
-  let beating: NodeJS.Timeout | undefined;
   const name = `trace-${randomUUID().slice(0, 8)}`;
 
   beforeAll(async () => {
-    // the executor's spans: an in-process tracer provider with an in-memory exporter
-    const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(memory)] });
-    trace.setGlobalTracerProvider(provider);
-    propagation.setGlobalPropagator(new W3CTraceContextPropagator());
-    context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-
     collector = createServer((request, response) => {
       let body = '';
       request.on('data', (chunk) => (body += String(chunk)));
@@ -76,25 +61,13 @@ describe('a trace of one deployment across services', () => {
       }),
       startApp('compiler', { port: PORTS.compiler, env: otel }),
       startApp('monitor', { port: PORTS.monitor, env: { ...otel, MONITOR_POLL_INTERVAL_MS: '300', MONITOR_STALLED_AFTER_MS: '600000' } }),
+      startApp('microbatch', { port: PORTS.microbatch, env: { ...otel, MATIH_HEARTBEAT_INTERVAL_MS: '500', MATIH_ICEBERG_JDBC_PASSWORD: 'matih' } }),
     ];
     await Promise.all(services.map((s) => waitHealthy(s)));
 
-    // the executor: answers `microbatch.assign` as an executor instance does, then heartbeats
-    executor = new ControlPlane({ service: 'microbatch-trace-test', brokers, logger: pino({ level: 'silent' }) });
-    executor.on('microbatch.assign', async ({ payload: p }) => {
-      if (p.pipeline !== name) return; // other tests' deployments
-      const ref = { deploymentId: p.deploymentId, pipeline: p.pipeline, version: p.version };
-      await executor.publish('executor.started', p.deploymentId, { ...ref, instanceId: 'trace-executor' });
-      const beat = () => executor.publish('executor.heartbeat', p.deploymentId, { ...ref, instanceId: 'trace-executor', partitions: [], recordsSinceLast: 0 });
-      await beat();
-      beating = setInterval(() => void beat().catch(() => undefined), 500);
-    });
-    await executor.start();
   });
 
   afterAll(async () => {
-    clearInterval(beating);
-    await executor?.stop();
     await Promise.all(services.map((s) => s.stop()));
     await new Promise((resolve) => collector?.close(resolve));
     await database?.drop();
@@ -120,17 +93,30 @@ describe('a trace of one deployment across services', () => {
 
   it('follows the deploy request through the registry, compiler, executor and monitor, and records the health in the audit log', async () => {
     const seed = readFileSync(path.resolve(__dirname, '../../../examples/clickstream.yaml'), 'utf8');
-    const registered = await api('POST', '/v1/pipelines', undefined, seed.replace('name: realtime-clickstream', `name: ${name}`).replace('engine: flink', 'engine: airflow'));
+    const definition = seed
+      .replace('name: realtime-clickstream', `name: ${name}`)
+      .replace('topic: matih.web.clickstream', `topic: ${name}`)
+      .replace('consumer_group: pipeline-clickstream-v1', `consumer_group: ${name}`)
+      .replace('table: analytics.web.clickstream_events', `table: analytics.web.${name.replace(/-/g, '_')}`)
+      .replace('engine: flink', 'engine: airflow');
+    const admin = new Kafka({ clientId: 'trace-test', brokers, logLevel: logLevel.NOTHING }).admin();
+    await admin.connect();
+    await admin.createTopics({ waitForLeaders: true, topics: [{ topic: name, numPartitions: 2 }] });
+    await admin.disconnect();
+    const registered = await api('POST', '/v1/pipelines', undefined, definition);
     expect(registered.status).toBe(201);
     const deployed = await api('POST', '/v1/deployments', { pipeline: name, reason: 'trace test' });
     expect(deployed.status).toBe(202);
     const id: string = deployed.body.id;
 
-    await waitFor(`deployment ${id} to run`, async () => ((await api('GET', `/v1/deployments/${id}`)).body.state === 'running' ? true : undefined), 60_000);
+    await waitFor(`deployment ${id} to run`, async () => ((await api('GET', `/v1/deployments/${id}`)).body.state === 'running' ? true : undefined), 60_000).catch(async (error: Error) => {
+      const { body } = await api('GET', `/v1/deployments/${id}`);
+      throw new Error(`${error.message}: it is ${body.state} (${body.lastError ?? 'no error'})\n${services.map((s) => s.output().slice(-1500)).join('\n')}`);
+    });
 
     // the executor consumed the registry's command inside the deployment's trace
-    const assign = await waitFor('the executor span', async () => memory.getFinishedSpans().find((s) => s.name === 'process microbatch.assign' && s.attributes['messaging.kafka.message.key'] === id), 10_000);
-    const traceId = assign.spanContext().traceId;
+    const assign = await waitFor('the executor span', async () => collected.find((s) => s.service === 'microbatch' && s.name === 'process microbatch.assign' && s.kind === SPAN_KIND.CONSUMER), 20_000);
+    const traceId = assign.traceId;
     const inTrace = (service: string, kind: number, name: RegExp) => collected.find((s) => s.traceId === traceId && s.service === service && s.kind === kind && name.test(s.name));
     const expected: [string, number, RegExp][] = [
       ['registry', SPAN_KIND.SERVER, /POST/],
@@ -149,8 +135,8 @@ describe('a trace of one deployment across services', () => {
     const compileSend = inTrace('registry', SPAN_KIND.PRODUCER, /^send matih\.compile\.commands\.v1$/)!;
     expect(inTrace('compiler', SPAN_KIND.CONSUMER, /^process compile\.requested$/)!.parentSpanId).toBe(compileSend.spanId);
     const assignSend = inTrace('registry', SPAN_KIND.PRODUCER, /^send matih\.microbatch\.commands\.v1$/)!;
-    expect(assign.parentSpanContext?.spanId).toBe(assignSend.spanId);
-    expect(new Set(collected.filter((s) => s.traceId === traceId).map((s) => s.service))).toEqual(new Set(['registry', 'compiler', 'monitor']));
+    expect(assign.parentSpanId).toBe(assignSend.spanId);
+    expect(new Set(collected.filter((s) => s.traceId === traceId).map((s) => s.service))).toEqual(new Set(['registry', 'compiler', 'monitor', 'microbatch']));
 
     // the monitor judged it and the registry recorded that in the deployment's history, leaving its state alone
     const audit = await waitFor('the health change in the audit log', async () => {

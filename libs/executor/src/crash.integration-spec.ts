@@ -86,7 +86,8 @@ describe('exactly-once under crashes (worker processes on the local stack)', () 
     const topic = uniq('it_rebal');
     const table = uniq('rebal');
     await createTopic(topic, 6);
-    const plan = clickstreamPlan({ topic, table, maxRecords: 1000, idleTimeoutMs: 5000, pollTimeoutMs: 1000 });
+    // idle for longer than the group's session timeout (10 s), so B is still there to take A's partitions
+    const plan = clickstreamPlan({ topic, table, maxRecords: 1000, idleTimeoutMs: 20_000, pollTimeoutMs: 1000 });
     const valid: number[] = [];
     const malformed: number[] = [];
     const produce = async (from: number) => {

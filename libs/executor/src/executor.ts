@@ -45,7 +45,7 @@ export interface FetchTuning {
   maxBytesPerPartition?: number;
   minBytes?: number;
   maxWaitTimeInMs?: number;
-  /** consumer group session timeout (default 30 s; the broker's minimum is 6 s) */
+  /** consumer group session timeout (default 10 s; the broker's minimum is 6 s) */
   sessionTimeoutMs?: number;
 }
 
@@ -204,7 +204,8 @@ export class MicrobatchExecutor {
     const f = this.options.fetch ?? {};
     const consumer = this.kafka.consumer({
       groupId: source.consumerGroup,
-      sessionTimeout: f.sessionTimeoutMs ?? 30_000,
+      // a dead instance's partitions move to the others within seconds
+      sessionTimeout: f.sessionTimeoutMs ?? 10_000,
       rebalanceTimeout: 60_000,
       heartbeatInterval: 3_000,
       maxBytes: f.maxBytes ?? 8 * 1024 * 1024,

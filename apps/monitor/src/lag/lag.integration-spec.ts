@@ -1,4 +1,7 @@
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import { waitFor } from '@matih/stack';
 import type { Admin, Producer } from 'kafkajs';
 import { MonitorHarness, microbatchPlan, type DeploymentReport } from '../testing/harness';
@@ -104,5 +107,20 @@ describe('consumer lag under a steady produce load', () => {
     expect(text).toMatch(new RegExp(`matih_consumer_lag_seconds\\{[^}]*deployment="${deploymentId}"`));
     expect(text).toMatch(new RegExp(`matih_deployment_health\\{[^}]*deployment="${deploymentId}"[^}]*state="healthy"[^}]*\\} 1`));
     expect(text).toMatch(/http_server_request_duration_seconds_bucket\{[^}]*route="\/deployments\/:id"/);
+  });
+
+  it('is what `matih lag` prints, per partition and in total', async () => {
+    const root = path.resolve(__dirname, '../../../..');
+    const cli = (args: string[]) =>
+      promisify(execFile)(process.execPath, ['apps/cli/bin/matih.js', 'lag', deploymentId, '--monitor', harness.monitor.baseUrl, ...args], { cwd: root });
+    const [{ stdout: json }, report] = await Promise.all([cli(['--json']), harness.report(deploymentId)]);
+    const [source] = JSON.parse(json) as DeploymentReport['lag'];
+    expect(source).toMatchObject({ topic, group });
+    expect(source!.partitions.map((p) => p.partition).sort()).toEqual([0, 1, 2]);
+    expect(report.lag[0]!.topic).toBe(topic);
+    const { stdout: table } = await cli([]);
+    expect(table).toMatch(new RegExp(`^lag-truth \\(microbatch\\)`));
+    expect(table).toMatch(/PARTITION\s+END\s+POSITION\s+RECORDS BEHIND\s+SECONDS BEHIND/);
+    expect(table).toMatch(/^total\s+\d+\s+\d+\.\d$/m);
   });
 });
