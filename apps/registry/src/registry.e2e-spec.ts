@@ -180,6 +180,13 @@ describe('registry over HTTP', () => {
     expect(invalid.body.diagnostics).toEqual(
       expect.arrayContaining([expect.objectContaining({ line: 11, col: 5, path: 'sources.clickstream.consumer_grup', message: 'unknown field `consumer_grup`', hint: 'did you mean `consumer_group`?' })]),
     );
+    const preview = await api('GET', `/v1/pipelines/${name}/versions/1.0.0/plan`, { token: tokens.viewer });
+    expect(preview.status).toBe(200);
+    expect(preview.body).toMatchObject({ target: 'flink', plan: { engine: 'flink' } });
+    expect(preview.body.script).toMatch(/'connector' = 'kafka'/);
+    expect(preview.body.script).toMatch(/INSERT INTO/);
+    const microbatch = await api('GET', `/v1/pipelines/${name}/versions/1.0.0/plan?target=microbatch`, { token: tokens.viewer });
+    expect(microbatch.body).toMatchObject({ target: 'microbatch', plan: { engine: 'microbatch', stages: [expect.objectContaining({ name: 'parse_events' })] }, script: null });
     const stored = await api('GET', `/v1/pipelines/${name}/versions/1.0.0`, { token: tokens.viewer });
     expect(stored.body).toMatchObject({ version: '1.0.0', hash: first.body.hash, source: definition(name) });
   });

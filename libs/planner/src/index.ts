@@ -7,3 +7,4 @@ export { ensureSinkTable, sinkTableMismatches } from './sink-table';
 export { resolveSecretPlaceholders, resolvePlanSecrets, maskSecrets, secretNames, type ResolvedStatements } from './secrets';
 export { KAFKA_SOURCE_COLUMNS } from './relations';
 export { renderFlinkScript } from './render';
+export { catalogSettings, withCatalogs } from './catalog-settings';

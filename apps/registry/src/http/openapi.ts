@@ -47,6 +47,13 @@ export function openApiDocument(release: string) {
       '/v1/pipelines/{name}/versions/{version}': {
         get: { summary: 'One immutable version', parameters: [path('name'), path('version')], responses: { ...ok('the version'), ...errors } },
       },
+      '/v1/pipelines/{name}/versions/{version}/plan': {
+        get: {
+          summary: 'Preview the compiled plan of a version (for Flink, its SQL script)',
+          parameters: [path('name'), path('version'), { name: 'target', in: 'query', schema: { enum: ['flink', 'microbatch'] } }],
+          responses: { ...ok('the plan'), ...errors },
+        },
+      },
       '/v1/pipelines/{name}/audit': { get: { summary: 'Every event about a pipeline', parameters: [path('name'), page, cursor], responses: { ...ok('events'), ...errors } } },
       '/v1/deployments': {
         get: { summary: 'List deployments', parameters: [page, cursor, { name: 'pipeline', in: 'query', schema: { type: 'string' } }, { name: 'state', in: 'query', schema: { type: 'string' } }], responses: { ...ok('a page of deployments'), ...errors } },

@@ -15,6 +15,7 @@ const STATUS: Record<string, number> = {
   [PipelineErrorCode.VersionConflict]: 409,
   [PipelineErrorCode.OwnerConflict]: 409,
   [PipelineErrorCode.NotFound]: 404,
+  [PipelineErrorCode.NotCompilable]: 422,
   [DeploymentErrorCode.NotFound]: 404,
   [DeploymentErrorCode.Conflict]: 409,
   [DeploymentErrorCode.InvalidState]: 409,

@@ -6,6 +6,8 @@ import { parseRequest } from '../http/request';
 import { PipelineError, PipelineErrorCode } from './pipelines.errors';
 import { PipelinesService } from './pipelines.service';
 
+export const planQuery = z.object({ target: z.enum(['flink', 'microbatch']).optional() });
+
 export const listQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),
   cursor: z.string().min(1).optional(),
@@ -50,6 +52,13 @@ export class PipelinesController {
     const { limit, cursor, owner } = parseRequest(listQuery, query);
     const items = await this.pipelines.list({ limit, ...(cursor ? { cursor } : {}), ...(owner ? { owner } : {}) });
     return { items, nextCursor: items.length === limit ? items.at(-1)?.name ?? null : null };
+  }
+
+  /** Preview the compiled plan of a version (`?target=flink|microbatch`, default: its engine); for Flink, the SQL script. */
+  @Get(':name/versions/:version/plan')
+  async plan(@Param('name') name: string, @Param('version') version: string, @Query() query: unknown) {
+    const { target } = parseRequest(planQuery, query);
+    return this.pipelines.preview(await this.pipelines.version(name, version), target);
   }
 
   @Get(':name')

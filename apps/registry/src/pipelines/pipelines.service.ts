@@ -1,4 +1,7 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import type { ExecutionPlan } from '@matih/contracts';
+import { compilePlan, renderFlinkScript, targetOf, type CompileTarget } from '@matih/planner';
+import { REGISTRY_CONFIG, type RegistryConfig } from '../config';
 import { loadDefinition, type Diagnostic, type PipelineDefinition } from '@matih/pipeline-spec';
 import { EventStore } from '../events/event-store.repository';
 import { forbidden } from '../auth/auth.errors';
@@ -19,7 +22,15 @@ export class PipelinesService {
   constructor(
     private readonly pipelines: PipelinesRepository,
     private readonly events: EventStore,
+    @Inject(REGISTRY_CONFIG) private readonly config: RegistryConfig,
   ) {}
+
+  /** What the compiler would make of a version: the plan, and for Flink the SQL script it runs. */
+  preview(row: PipelineVersionRow, target: CompileTarget = targetOf(row.definition)): { target: CompileTarget; plan: ExecutionPlan; script: string | null } {
+    const result = compilePlan(row.definition, { target, deploymentId: 'preview', catalogs: this.config.catalogs });
+    if (!result.ok) throw new PipelineError(PipelineErrorCode.NotCompilable, `version ${row.version} of "${row.pipeline}" cannot be compiled for ${target}`, result.diagnostics);
+    return { target, plan: result.plan, script: result.plan.engine === 'flink' ? renderFlinkScript(result.plan) : null };
+  }
 
   /** Validate a definition the way registration would, without saving it. */
   validate(source: string, file = 'definition.yaml'): { ok: true; definition: PipelineDefinition; hash: string; diagnostics: Diagnostic[] } | { ok: false; diagnostics: Diagnostic[] } {
