@@ -15,6 +15,7 @@ import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel, type Consumer, type EachMessagePayload, type Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import { RecentIds } from './recent-ids';
+import { whileStarting } from './while-starting';
 
 export interface ControlPlaneOptions {
   /** the service's name: its consumer group is `matih.<service>` */
@@ -102,12 +103,12 @@ export class ControlPlane {
 
   /** Create missing control topics, connect the producer, and consume what the handlers need. */
   async start(): Promise<void> {
-    await this.ensureTopics();
+    await whileStarting(() => this.ensureTopics());
     await this.producer.connect();
     const topics = [...new Set([...this.handlers.keys()].map((type) => MESSAGES[type].topic))];
     if (topics.length > 0) {
+      await whileStarting(() => this.pinStartOffsets(topics));
       // a short session: when an instance dies, its partitions move to the others within seconds
-      await this.pinStartOffsets(topics);
       const consumer = this.kafka.consumer({
         groupId: `matih.${this.options.service}`,
         allowAutoTopicCreation: false,
