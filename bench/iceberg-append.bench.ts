@@ -5,9 +5,12 @@
  *
  *   npm run bench -w @matih/iceberg        (needs the local stack's PostgreSQL: `matih stack up`)
  *   MATIH_BENCH_PG=postgresql://… to use another PostgreSQL.
+ *   npm run bench:iceberg:rest             the same through the stack's REST catalog, files on its
+ *                                          S3 object store (MATIH_BENCH_CATALOG=rest)
  */
 import { DuckDBInstance } from '@duckdb/node-api';
-import { JdbcCatalog, loadTable } from '@matih/iceberg';
+import { Catalog, JdbcCatalog, RestCatalog, S3FileIO, loadTable } from '@matih/iceberg';
+import { stackEndpoints } from '@matih/stack';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,11 +18,31 @@ import { join } from 'node:path';
 
 const PG = process.env['MATIH_BENCH_PG'] ?? 'postgresql://matih:matih@127.0.0.1:15432/matih';
 
-async function main(): Promise<void> {
-  const warehouse = mkdtempSync(join(tmpdir(), 'iceberg-bench-'));
+const REST = process.env['MATIH_BENCH_CATALOG'] === 'rest';
+
+/** The JDBC catalog with a local file warehouse, or the stack's REST catalog with files on its object store. */
+async function openBenchCatalog(warehouse: string): Promise<{ catalog: Catalog; namespace: string }> {
+  if (REST) {
+    process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
+    const e = stackEndpoints();
+    const s3 = e.objectStore;
+    const io = new S3FileIO({ endpoint: s3.endpoint, region: s3.region, accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey });
+    const catalog = new RestCatalog({ name: 'bench', uri: e.restCatalog.uri, io });
+    await catalog.initialize();
+    const namespace = `bench_${randomUUID().slice(0, 8)}`;
+    await catalog.createNamespace([namespace]);
+    return { catalog, namespace };
+  }
   const catalog = new JdbcCatalog({ name: `bench_${randomUUID().slice(0, 8)}`, warehouse: `file:${warehouse}`, pool: { connectionString: PG, max: 2 } });
   await catalog.initialize();
   await catalog.createNamespace(['bench']);
+  return { catalog, namespace: 'bench' };
+}
+
+async function main(): Promise<void> {
+  const warehouse = mkdtempSync(join(tmpdir(), 'iceberg-bench-'));
+  const { catalog, namespace } = await openBenchCatalog(warehouse);
+  console.log(REST ? `REST catalog ${stackEndpoints().restCatalog.uri}, files on S3 ${stackEndpoints().objectStore.endpoint}` : `JDBC catalog, files in ${warehouse}`);
   const db = await DuckDBInstance.create(':memory:');
   const c = await db.connect();
   const fields = [
@@ -52,8 +75,8 @@ async function main(): Promise<void> {
       for (const path of ['relation', 'rows'] as const) {
         if (path === 'rows' && size > 10_000) continue; // the rows path is for small batches
         const name = `t_${size}_${Object.keys(layouts).indexOf(layout)}_${path}`;
-        await catalog.createTable({ namespace: ['bench'], name }, { fields, partitionBy });
-        const t = await loadTable(catalog, { namespace: ['bench'], name });
+        await catalog.createTable({ namespace: [namespace], name }, { fields, partitionBy });
+        const t = await loadTable(catalog, { namespace: [namespace], name });
         const batches = size >= 100_000 ? 5 : 10;
         // one warm-up batch
         await (path === 'relation' ? t.append({ connection: c, sql: 'batch' }) : t.append({ rows: jsRows.map((r) => ({ ...r, ts: new Date(String(r['ts'])) })) }));

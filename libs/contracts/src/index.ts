@@ -11,6 +11,9 @@ export {
   type MicrobatchPlan,
   type SinkPlan,
   type SinkCatalog,
+  type JdbcSinkCatalog,
+  type RestSinkCatalog,
+  sinkCatalogSchema,
   type IcebergColumn,
   type KafkaConnectionPlan,
 } from './plans';

@@ -30,9 +30,10 @@ export const tableIdentSchema = z.strictObject({
 
 /**
  * How to reach the Iceberg catalog a sink's table lives in (the compiler's catalog map entry for
- * `table.catalog`): today Iceberg's JDBC catalog on PostgreSQL. Both engines open it from here.
+ * `table.catalog`): Iceberg's JDBC catalog on PostgreSQL, or an Iceberg REST catalog with the
+ * tables on S3-compatible object storage. Both engines open it from here.
  */
-export const sinkCatalogSchema = z.strictObject({
+export const jdbcSinkCatalogSchema = z.strictObject({
   /** the catalog's name: `catalog_name` in the JDBC catalog tables, and `table.catalog` */
   name: z.string().min(1),
   type: z.literal('jdbc'),
@@ -46,6 +47,35 @@ export const sinkCatalogSchema = z.strictObject({
   /** extra catalog options, passed as written (no secrets here) */
   properties: z.record(z.string(), z.string()),
 });
+
+/** Where an S3-compatible object store is; the keys by environment variable (absent: the AWS SDK's default chain). */
+export const s3SettingsSchema = z.strictObject({
+  /** e.g. http://127.0.0.1:19900; null: AWS's regional endpoint */
+  endpoint: z.string().regex(/^https?:\/\//, 'an http(s):// URL').nullable(),
+  region: z.string().min(1),
+  /** bucket in the path rather than the host name (S3-compatible servers want it) */
+  pathStyle: z.boolean(),
+  accessKeyId: secretRefSchema.nullable(),
+  secretAccessKey: secretRefSchema.nullable(),
+});
+
+export const restSinkCatalogSchema = z.strictObject({
+  /** the catalog's name: `table.catalog` */
+  name: z.string().min(1),
+  type: z.literal('rest'),
+  /** base URI of the REST catalog (the `/v1/…` routes are under it) */
+  uri: z.string().regex(/^https?:\/\/\S+$/, 'an http(s):// URL'),
+  /** the warehouse the catalog serves, as its `/v1/config?warehouse=` expects (e.g. s3://bucket/path) */
+  warehouse: z.string().min(1),
+  /** a bearer token for the catalog, by environment variable */
+  token: secretRefSchema.nullable(),
+  /** where the table files go */
+  s3: s3SettingsSchema,
+  /** extra catalog options, passed as written (no secrets here) */
+  properties: z.record(z.string(), z.string()),
+});
+
+export const sinkCatalogSchema = z.discriminatedUnion('type', [jdbcSinkCatalogSchema, restSinkCatalogSchema]);
 
 export const sinkPlanSchema = z.strictObject({
   name: z.string().min(1),
@@ -125,5 +155,7 @@ export type MicrobatchPlan = z.infer<typeof microbatchPlanSchema>;
 export type ExecutionPlan = z.infer<typeof planSchema>;
 export type SinkPlan = z.infer<typeof sinkPlanSchema>;
 export type SinkCatalog = z.infer<typeof sinkCatalogSchema>;
+export type JdbcSinkCatalog = z.infer<typeof jdbcSinkCatalogSchema>;
+export type RestSinkCatalog = z.infer<typeof restSinkCatalogSchema>;
 export type IcebergColumn = z.infer<typeof icebergColumnSchema>;
 export type KafkaConnectionPlan = z.infer<typeof kafkaConnectionSchema>;

@@ -5,6 +5,8 @@ export enum IcebergErrorCode {
   TableAlreadyExists = 'ICEBERG_TABLE_ALREADY_EXISTS',
   NamespaceNotFound = 'ICEBERG_NAMESPACE_NOT_FOUND',
   RetriesExhausted = 'ICEBERG_RETRIES_EXHAUSTED',
+  /** the catalog refused a request (REST catalog: an HTTP error other than the ones with their own code) */
+  CatalogRequestFailed = 'ICEBERG_CATALOG_REQUEST_FAILED',
 }
 
 export class IcebergError extends Error {

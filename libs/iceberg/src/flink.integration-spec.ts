@@ -1,8 +1,23 @@
 import { SqlGatewayClient, type GatewaySession } from '@matih/flink';
-import { icebergCatalogDdl, stackEndpoints } from '@matih/stack';
+import { icebergCatalogDdl, restCatalogDdl, stackEndpoints } from '@matih/stack';
 import { randomUUID } from 'node:crypto';
-import { loadTable } from './table';
-import { pyiceberg, stackCatalog } from './testing/stack';
+import type { Catalog } from './catalog/catalog';
+import type { CreateTableOptions } from './metadata';
+import { loadTable, type Table } from './table';
+import { pyiceberg, pyicebergRest, stackCatalog, stackRestCatalog } from './testing/stack';
+import type { NestedField } from './types';
+
+/** Creates the namespace and, in it, a `clicks` table (user_id, url, ts) partitioned by `partitionBy`. */
+async function createClicks(catalog: Catalog, ns: string, partitionBy: CreateTableOptions['partitionBy']): Promise<Table> {
+  await catalog.createNamespace([ns]);
+  const fields: NestedField[] = [
+    { id: 1, name: 'user_id', required: true, type: 'long' },
+    { id: 2, name: 'url', required: false, type: 'string' },
+    { id: 3, name: 'ts', required: true, type: 'timestamptz' },
+  ];
+  await catalog.createTable({ namespace: [ns], name: 'clicks' }, { fields, partitionBy });
+  return loadTable(catalog, { namespace: [ns], name: 'clicks' });
+}
 
 /** Interop with Flink's Iceberg connector (Iceberg Java) through the SQL Gateway of the local stack. */
 describe('Flink interop', () => {
@@ -66,22 +81,10 @@ describe('Flink interop', () => {
   });
 
   it('Flink reads a partitioned table this library created and wrote, with partition pruning on bucket and day', async () => {
-    await catalog.createNamespace([ns]);
-    await catalog.createTable(
-      { namespace: [ns], name: 'clicks' },
-      {
-        fields: [
-          { id: 1, name: 'user_id', required: true, type: 'long' },
-          { id: 2, name: 'url', required: false, type: 'string' },
-          { id: 3, name: 'ts', required: true, type: 'timestamptz' },
-        ],
-        partitionBy: [
-          { sourceId: 3, transform: 'day' },
-          { sourceId: 1, transform: 'bucket[8]' },
-        ],
-      },
-    );
-    const t = await loadTable(catalog, { namespace: [ns], name: 'clicks' });
+    const t = await createClicks(catalog, ns, [
+      { sourceId: 3, transform: 'day' },
+      { sourceId: 1, transform: 'bucket[8]' },
+    ]);
     const rows = Array.from({ length: 1000 }, (_, i) => ({ user_id: BigInt(i % 50), url: `/p/${i % 13}`, ts: new Date(Date.UTC(2024, 5, 1 + (i % 4), i % 24)) }));
     await t.append({ rows });
     expect(await count('clicks')).toBe(1000);
@@ -95,5 +98,48 @@ describe('Flink interop', () => {
     const view = await pyiceberg(`${ns}.clicks`, 'user_id = 7');
     expect(view.rows).toHaveLength(rows.filter((r) => r.user_id === 7n).length + 1);
     expect(view.planned_files).toBeLessThan(view.total_files);
+  });
+});
+
+/** The same interop through the stack's Iceberg REST catalog, the files on the S3 object store (Flink's S3FileIO). */
+describe('Flink interop through the REST catalog on S3', () => {
+  const ns = `it_flink_rest_${randomUUID().slice(0, 8)}`;
+  let flink: GatewaySession;
+
+  beforeAll(async () => {
+    flink = await new SqlGatewayClient(stackEndpoints().flink.gatewayUrl).openSession({ 'execution.runtime-mode': 'batch', 'table.dml-sync': 'true' });
+    await flink.execute(restCatalogDdl());
+  });
+  afterAll(() => flink?.close());
+
+  it('Flink reads a partitioned table this library wrote through the REST catalog, then appends; pyiceberg sees both', async () => {
+    const catalog = await stackRestCatalog();
+    try {
+      const t = await createClicks(catalog, ns, [{ sourceId: 3, transform: 'day' }]);
+      const rows = Array.from({ length: 400 }, (_, i) => ({ user_id: BigInt(i % 20), url: i % 9 === 0 ? null : `/p/${i % 13}`, ts: new Date(Date.UTC(2024, 5, 1 + (i % 4), i % 24)) }));
+      await t.append({ rows }, { summary: { 'matih.offsets': 'clicks-0:399' } });
+
+      const table = `\`rest\`.\`${ns}\`.\`clicks\``;
+      const n = async (where = '') => Number((await flink.execute(`SELECT COUNT(*) AS n FROM ${table} ${where}`)).rows[0]!['n']);
+      expect(await n()).toBe(400);
+      expect(await n('WHERE url IS NULL')).toBe(rows.filter((r) => r.url === null).length);
+      expect(await n("WHERE ts >= TIMESTAMP '2024-06-02 00:00:00' AND ts < TIMESTAMP '2024-06-03 00:00:00'")).toBe(100);
+      const byUrl = (a: Record<string, unknown>, b: Record<string, unknown>) => String(a['url'] ?? '').localeCompare(String(b['url'] ?? ''));
+      const one = await flink.execute(`SELECT user_id, url FROM ${table} WHERE user_id = 4 AND ts < TIMESTAMP '2024-06-02 00:00:00'`);
+      const expected = rows.filter((r) => r.user_id === 4n && r.ts < new Date(Date.UTC(2024, 5, 2))).map((r) => ({ user_id: 4, url: r.url }));
+      expect(expected.length).toBeGreaterThan(0);
+      expect([...one.rows].sort(byUrl)).toEqual(expected.sort(byUrl));
+
+      await flink.execute(`INSERT INTO ${table} VALUES (7, '/x', TIMESTAMP '2024-06-05 00:00:00')`);
+      await t.refresh();
+      const snaps = t.snapshots();
+      expect(snaps).toHaveLength(2);
+      expect(snaps[1]!.parentSnapshotId).toBe(snaps[0]!.snapshotId);
+      expect(snaps[0]!.summary['matih.offsets']).toBe('clicks-0:399');
+      const view = await pyicebergRest(`${ns}.clicks`);
+      expect(view.rows).toHaveLength(401);
+    } finally {
+      await catalog.close();
+    }
   });
 });

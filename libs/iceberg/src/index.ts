@@ -5,9 +5,12 @@ export { applyTransform, bucket, transformResultType, parseTransform } from './t
 export { CreateTableOptions, PartitionFieldInput, SortFieldInput, MetadataUpdate, TableRequirement, parseTableMetadata, serializeTableMetadata } from './metadata';
 export { DataFile, ManifestFile, readManifest, readManifestList } from './manifest';
 export { FileIO, LocalFileIO } from './io/file-io';
+export { S3FileIO, S3FileIOOptions, parseS3Location } from './io/s3-file-io';
 export { Catalog, LoadedTable, parseIdent } from './catalog/catalog';
 export { JdbcCatalog, JdbcCatalogOptions } from './catalog/jdbc-catalog';
-export { openJdbcCatalog, parseJdbcPostgresUrl, type JdbcCatalogConnection } from './catalog/open-jdbc-catalog';
+export { openCatalog, openJdbcCatalog, parseJdbcPostgresUrl, type CatalogConnection, type JdbcCatalogConnection } from './catalog/open-jdbc-catalog';
+export { RestCatalog, RestCatalogError, type RestCatalogOptions } from './catalog/rest-catalog';
+export { openRestCatalog, type RestCatalogConnection, type SecretRef } from './catalog/open-rest-catalog';
 export { AppendInput, RowsInput, RelationInput } from './write/data-writer';
 export { Table, AppendOptions, AppendResult, SnapshotInfo, loadTable } from './table';
 export * from './errors';

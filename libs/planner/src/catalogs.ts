@@ -1,11 +1,13 @@
 import type { SinkCatalog } from '@matih/contracts';
 
+type OmitName<T> = T extends unknown ? Omit<T, 'name'> : never;
+
 /**
  * How the compiler reaches an Iceberg catalog named in a sink's `table: catalog.namespace.table`:
- * the plan contract's sink catalog without its name (the map's key). Today: Iceberg's JDBC catalog
- * (the layout Iceberg Java, pyiceberg and `@matih/iceberg` share).
+ * the plan contract's sink catalog without its name (the map's key). Iceberg's JDBC catalog (the
+ * layout Iceberg Java, pyiceberg and `@matih/iceberg` share), or a REST catalog with files on S3.
  */
-export type IcebergCatalogConfig = Omit<SinkCatalog, 'name'>;
+export type IcebergCatalogConfig = OmitName<SinkCatalog>;
 
 export type CatalogMap = Record<string, IcebergCatalogConfig>;
 

@@ -28,7 +28,7 @@ export function sinkTableMismatches(sink: Pick<SinkPlan, 'columns'>, fields: rea
 }
 
 /**
- * Makes sure the table a sink writes exists in its catalog (opened with `openJdbcCatalog`): creates
+ * Makes sure the table a sink writes exists in its catalog (opened with `openCatalog`): creates
  * the namespace and the table, with the sink's columns (field ids 1…n) and full partition spec
  * (hidden transforms included, which Flink's DDL cannot express), when missing; checks an existing
  * table can take the sink's columns. Both engines call it before they write. Returns the table.

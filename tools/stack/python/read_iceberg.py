@@ -1,8 +1,11 @@
 #!/usr/bin/env python3
 """Independent reader of the local stack's Iceberg tables (pyiceberg SqlCatalog on the stack's
-PostgreSQL, file warehouse): prints the rows of a table as JSON lines on stdout.
+PostgreSQL, file warehouse; or pyiceberg's REST catalog with tables on S3): prints the rows of a
+table as JSON lines on stdout.
 
     read_iceberg.py <namespace.table> [row-filter] [--uri URI] [--warehouse file://...] [--catalog NAME]
+    read_iceberg.py <namespace.table> [row-filter] --type rest --uri http://... \
+        [--property s3.endpoint=http://...] [--property s3.access-key-id=...] ...
 
 The row filter is pyiceberg's expression syntax, e.g. "id > 10 and name = 'a'". Defaults for the
 options come from MATIH_ICEBERG_URI, MATIH_ICEBERG_WAREHOUSE and MATIH_ICEBERG_CATALOG.
@@ -29,6 +32,29 @@ def to_json(value):
     raise TypeError(f"cannot encode {type(value).__name__}")
 
 
+def open_catalog(parser, args):
+    properties = {}
+    for item in args.property:
+        key, sep, value = item.partition("=")
+        if not sep:
+            parser.error(f"--property {item}: expected KEY=VALUE")
+        properties[key] = value
+    if args.type == "rest":
+        if not args.uri:
+            parser.error("--uri (the REST catalog's http:// URI) is required")
+        from pyiceberg.catalog.rest import RestCatalog
+
+        if args.warehouse:
+            properties["warehouse"] = args.warehouse
+        return RestCatalog(args.catalog, uri=args.uri, **properties)
+    if not args.uri or not args.warehouse:
+        parser.error("--uri and --warehouse (or MATIH_ICEBERG_URI / MATIH_ICEBERG_WAREHOUSE) are required")
+
+    from pyiceberg.catalog.sql import SqlCatalog
+
+    return SqlCatalog(args.catalog, uri=args.uri, warehouse=args.warehouse, **properties)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("identifier", help="namespace.table")
@@ -36,13 +62,10 @@ def main() -> int:
     parser.add_argument("--uri", default=os.environ.get("MATIH_ICEBERG_URI"))
     parser.add_argument("--warehouse", default=os.environ.get("MATIH_ICEBERG_WAREHOUSE"))
     parser.add_argument("--catalog", default=os.environ.get("MATIH_ICEBERG_CATALOG", "matih"))
+    parser.add_argument("--type", choices=["sql", "rest"], default="sql", help="sql: SqlCatalog (JDBC layout); rest: REST catalog")
+    parser.add_argument("--property", action="append", default=[], metavar="KEY=VALUE", help="a catalog/FileIO property (s3.endpoint, …)")
     args = parser.parse_args()
-    if not args.uri or not args.warehouse:
-        parser.error("--uri and --warehouse (or MATIH_ICEBERG_URI / MATIH_ICEBERG_WAREHOUSE) are required")
-
-    from pyiceberg.catalog.sql import SqlCatalog
-
-    catalog = SqlCatalog(args.catalog, uri=args.uri, warehouse=args.warehouse)
+    catalog = open_catalog(parser, args)
     table = catalog.load_table(args.identifier)
     scan = table.scan(row_filter=args.row_filter) if args.row_filter else table.scan()
     out = sys.stdout

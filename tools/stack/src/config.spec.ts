@@ -1,6 +1,7 @@
 import { flinkConfig, kafkaScramFormatArgs, renderFlatYaml, renderKafkaServerProperties } from './config';
 import { icebergCatalogDdl, layout, stackEndpoints } from './layout';
 import { resolveComponents } from './stack';
+import { restCatalogEnv } from './rest-catalog';
 
 const l = layout('/tmp/matih state');
 
@@ -82,8 +83,30 @@ describe('endpoints', () => {
 
 describe('resolveComponents', () => {
   it('defaults to everything, adds the Flink cluster under the gateway, keeps start order', () => {
-    expect(resolveComponents(undefined)).toEqual(['postgres', 'kafka', 'flink', 'gateway']);
+    expect(resolveComponents(undefined)).toEqual(['postgres', 'kafka', 'flink', 'gateway', 'objectstore', 'rest-catalog']);
     expect(resolveComponents(['gateway', 'postgres'])).toEqual(['postgres', 'flink', 'gateway']);
     expect(resolveComponents(['kafka'])).toEqual(['kafka']);
+  });
+
+  it('starts the REST catalog with what it keeps its tables in: PostgreSQL and the object store', () => {
+    expect(resolveComponents(['rest-catalog'])).toEqual(['postgres', 'objectstore', 'rest-catalog']);
+    expect(resolveComponents(['objectstore'])).toEqual(['objectstore']);
+  });
+});
+
+describe('the REST catalog server configuration', () => {
+  it('points the reference server at its own PostgreSQL database and the object store, path-style', () => {
+    const e = stackEndpoints('/tmp/stack');
+    const env = restCatalogEnv(e);
+    expect(env).toMatchObject({
+      CATALOG_CATALOG__IMPL: 'org.apache.iceberg.jdbc.JdbcCatalog',
+      CATALOG_URI: 'jdbc:postgresql://127.0.0.1:15432/matih_rest_catalog',
+      CATALOG_WAREHOUSE: 's3://warehouse/rest',
+      CATALOG_IO__IMPL: 'org.apache.iceberg.aws.s3.S3FileIO',
+      CATALOG_S3_ENDPOINT: 'http://127.0.0.1:19900',
+      CATALOG_S3_PATH__STYLE__ACCESS: 'true',
+      CATALOG_REST_PORT: '19181',
+    });
+    expect(e.restCatalog.uri).toBe('http://127.0.0.1:19181');
   });
 });

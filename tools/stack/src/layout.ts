@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 
 /** The components of the local stack, in start order. */
-export const COMPONENTS = ['postgres', 'kafka', 'flink', 'gateway'] as const;
+export const COMPONENTS = ['postgres', 'kafka', 'flink', 'gateway', 'objectstore', 'rest-catalog'] as const;
 export type ComponentName = (typeof COMPONENTS)[number];
 
 export function isComponentName(value: string): value is ComponentName {
@@ -17,6 +17,10 @@ export const PORTS = {
   flinkRest: 18081,
   flinkRpc: 18123,
   gateway: 18083,
+  /** S3-compatible object store (moto) */
+  objectStore: 19900,
+  /** Iceberg REST catalog (Iceberg's reference server) */
+  restCatalog: 19181,
 } as const;
 
 export const HOST = '127.0.0.1';
@@ -24,6 +28,10 @@ export const HOST = '127.0.0.1';
 export const CREDENTIALS = {
   postgres: { user: 'matih', password: 'matih', database: 'matih' },
   kafkaScram: { username: 'matih', password: 'matih-secret' },
+  /** the object store takes any key; the stack's clients all use this one */
+  objectStore: { accessKeyId: 'matih', secretAccessKey: 'matih-object-secret', region: 'us-east-1', bucket: 'warehouse' },
+  /** the REST catalog's own database on the stack's PostgreSQL */
+  restCatalog: { database: 'matih_rest_catalog' },
 } as const;
 
 export const ICEBERG_CATALOG_NAME = 'matih';
@@ -116,6 +124,10 @@ export interface StackEndpoints {
     /** SQLAlchemy URI for pyiceberg's SqlCatalog */
     sqlalchemyUri: string;
   };
+  /** S3-compatible object store (path-style addressing) */
+  objectStore: { endpoint: string; region: string; accessKeyId: string; secretAccessKey: string; bucket: string };
+  /** Iceberg REST catalog, keeping its tables in the object store */
+  restCatalog: { uri: string; warehouse: string };
   /** the reader venv's python (pyiceberg) */
   python: string;
   stateDir: string;
@@ -153,6 +165,14 @@ export function stackEndpoints(root: string = stackDir()): StackEndpoints {
       catalogImpl: 'org.apache.iceberg.jdbc.JdbcCatalog',
       sqlalchemyUri: `postgresql+psycopg2://${pg.user}:${pg.password}@${HOST}:${PORTS.postgres}/${pg.database}`,
     },
+    objectStore: {
+      endpoint: `http://${HOST}:${PORTS.objectStore}`,
+      region: CREDENTIALS.objectStore.region,
+      accessKeyId: CREDENTIALS.objectStore.accessKeyId,
+      secretAccessKey: CREDENTIALS.objectStore.secretAccessKey,
+      bucket: CREDENTIALS.objectStore.bucket,
+    },
+    restCatalog: { uri: `http://${HOST}:${PORTS.restCatalog}`, warehouse: `s3://${CREDENTIALS.objectStore.bucket}/rest` },
     python: l.python.bin,
     stateDir: root,
   };
@@ -163,7 +183,7 @@ export function stackEndpoints(root: string = stackDir()): StackEndpoints {
  * file warehouse) in a session; the same catalog pyiceberg's SqlCatalog reads.
  */
 export function icebergCatalogDdl(endpoints: StackEndpoints = stackEndpoints(), name: string = ICEBERG_CATALOG_NAME): string {
-  const options: Record<string, string> = {
+  return catalogDdl(name, {
     type: 'iceberg',
     'catalog-impl': endpoints.iceberg.catalogImpl,
     uri: endpoints.iceberg.jdbcUrl,
@@ -171,7 +191,26 @@ export function icebergCatalogDdl(endpoints: StackEndpoints = stackEndpoints(), 
     'jdbc.password': endpoints.postgres.password,
     'jdbc.schema-version': 'V1',
     warehouse: endpoints.iceberg.warehouse,
-  };
+  });
+}
+
+/** The Flink SQL that registers the stack's Iceberg REST catalog, its table files on the object store (S3FileIO). */
+export function restCatalogDdl(endpoints: StackEndpoints = stackEndpoints(), name = 'rest'): string {
+  const s3 = endpoints.objectStore;
+  return catalogDdl(name, {
+    type: 'iceberg',
+    'catalog-type': 'rest',
+    uri: endpoints.restCatalog.uri,
+    'io-impl': 'org.apache.iceberg.aws.s3.S3FileIO',
+    's3.endpoint': s3.endpoint,
+    's3.path-style-access': 'true',
+    's3.access-key-id': s3.accessKeyId,
+    's3.secret-access-key': s3.secretAccessKey,
+    'client.region': s3.region,
+  });
+}
+
+function catalogDdl(name: string, options: Record<string, string>): string {
   const body = Object.entries(options)
     .map(([k, v]) => `  '${k}' = '${v.replace(/'/g, "''")}'`)
     .join(',\n');

@@ -26,17 +26,17 @@ export function provisionLog(l: StackLayout): string {
   return path.join(l.logs, 'provision.log');
 }
 
-function sha256(...parts: string[]): string {
+export function sha256(...parts: string[]): string {
   const hash = createHash('sha256');
   for (const part of parts) hash.update(part).update('\0');
   return hash.digest('hex');
 }
 
-function hasJar(dir: string, prefix: string): boolean {
+export function hasJar(dir: string, prefix: string): boolean {
   return fs.existsSync(dir) && fs.readdirSync(dir).some((f) => f.startsWith(prefix) && f.endsWith('.jar'));
 }
 
-function fileText(file: string): string {
+export function fileText(file: string): string {
   return fs.readFileSync(file, 'utf8');
 }
 
@@ -44,7 +44,7 @@ function fileText(file: string): string {
  * Runs `work` unless the step's marker holds the same input hash. The marker is written only after
  * `work` succeeded, so an interrupted step is redone (each step clears its own output first).
  */
-async function step(
+export async function step(
   l: StackLayout,
   component: string,
   name: string,
@@ -450,7 +450,7 @@ function pipEnv(): NodeJS.ProcessEnv {
 }
 
 /** A fresh venv at `venv` with `pip install <args>` in it (the old one removed first). */
-async function makeVenv(l: StackLayout, python: string, venv: string, pipArgs: string[]): Promise<void> {
+export async function makeVenv(l: StackLayout, python: string, venv: string, pipArgs: string[]): Promise<void> {
   fs.rmSync(venv, { recursive: true, force: true });
   await run(python, ['-m', 'venv', venv], { logFile: provisionLog(l) });
   await run(path.join(venv, 'bin', 'pip'), ['install', '-q', ...pipArgs], { env: pipEnv(), logFile: provisionLog(l) });

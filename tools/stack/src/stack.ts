@@ -17,6 +17,8 @@ import {
   writeKafkaConfig,
   type Log,
 } from './provision';
+import { ensureBucket, objectStorePaths, probeObjectStore, provisionObjectStore, spawnObjectStore } from './object-store';
+import { probeRestCatalog, provisionRestCatalog, restCatalogPaths, spawnRestCatalog } from './rest-catalog';
 
 export type ComponentState = 'running' | 'stopped' | 'unhealthy';
 
@@ -87,6 +89,10 @@ function roles(l: StackLayout, name: ComponentName): Role[] {
       ];
     case 'gateway':
       return [{ role: 'gateway', pidFile: pid('gateway'), log: l.flink.gatewayLog }];
+    case 'objectstore':
+      return [{ role: 'objectstore', pidFile: objectStorePaths(l).pidFile, log: objectStorePaths(l).log }];
+    case 'rest-catalog':
+      return [{ role: 'rest-catalog', pidFile: restCatalogPaths(l).pidFile, log: restCatalogPaths(l).log }];
   }
 }
 
@@ -100,6 +106,10 @@ function address(name: ComponentName): string {
       return `http://${HOST}:${PORTS.flinkRest}`;
     case 'gateway':
       return `http://${HOST}:${PORTS.gateway}`;
+    case 'objectstore':
+      return `http://${HOST}:${PORTS.objectStore} (S3, path-style)`;
+    case 'rest-catalog':
+      return `http://${HOST}:${PORTS.restCatalog}`;
   }
 }
 
@@ -113,6 +123,10 @@ function mainPort(name: ComponentName): number[] {
       return [PORTS.flinkRest, PORTS.flinkRpc];
     case 'gateway':
       return [PORTS.gateway];
+    case 'objectstore':
+      return [PORTS.objectStore];
+    case 'rest-catalog':
+      return [PORTS.restCatalog];
   }
 }
 
@@ -178,10 +192,14 @@ async function probe(name: ComponentName): Promise<void> {
       await getJson(`${endpoints.flink.gatewayUrl}/v1/info`);
       return;
     }
+    case 'objectstore':
+      return probeObjectStore(endpoints.objectStore);
+    case 'rest-catalog':
+      return probeRestCatalog(endpoints.restCatalog.uri);
   }
 }
 
-const READY_TIMEOUT_MS: Record<ComponentName, number> = { postgres: 60_000, kafka: 120_000, flink: 180_000, gateway: 120_000 };
+const READY_TIMEOUT_MS: Record<ComponentName, number> = { postgres: 60_000, kafka: 120_000, flink: 180_000, gateway: 120_000, objectstore: 60_000, 'rest-catalog': 120_000 };
 
 async function waitReady(l: StackLayout, name: ComponentName, log: Log): Promise<void> {
   const started = Date.now();
@@ -336,10 +354,34 @@ async function startGateway(l: StackLayout, javaHome: string, log: Log): Promise
   await waitReady(l, 'gateway', log);
 }
 
+async function startObjectStore(l: StackLayout, log: Log): Promise<void> {
+  await provisionObjectStore(l, log);
+  const role = roles(l, 'objectstore')[0] as Role;
+  if (rolePid(l, role) === null) {
+    await assertPortsFree('objectstore', mainPort('objectstore'), role.log);
+    spawnObjectStore(l, log);
+  }
+  await waitReady(l, 'objectstore', log);
+  await ensureBucket();
+}
+
+/** After the object store: the catalog is (re)started when it does not run against the store's current run. */
+async function startRestCatalog(l: StackLayout, log: Log): Promise<void> {
+  const javaHome = await provisionRestCatalog(l, log);
+  const role = roles(l, 'rest-catalog')[0] as Role;
+  if (rolePid(l, role) === null) await assertPortsFree('rest-catalog', mainPort('rest-catalog'), role.log);
+  await spawnRestCatalog(l, javaHome, log);
+  await waitReady(l, 'rest-catalog', log);
+}
+
 /** The requested components plus what they need (the gateway needs the Flink cluster), in start order. */
 export function resolveComponents(requested: readonly ComponentName[] | undefined): ComponentName[] {
   const wanted = new Set<ComponentName>(requested && requested.length > 0 ? requested : COMPONENTS);
   if (wanted.has('gateway')) wanted.add('flink');
+  if (wanted.has('rest-catalog')) {
+    wanted.add('objectstore');
+    wanted.add('postgres');
+  }
   return COMPONENTS.filter((c) => wanted.has(c));
 }
 
@@ -363,13 +405,25 @@ export async function stackUp(options: StackUpOptions = {}): Promise<StackStatus
       throw asComponentError(name, l, error);
     });
   const tasks: Array<Promise<void>> = [];
-  if (wanted.includes('postgres')) tasks.push(guard('postgres', () => startPostgres(l, log)));
+  const postgres = wanted.includes('postgres') ? guard('postgres', () => startPostgres(l, log)) : Promise.resolve();
+  if (wanted.includes('postgres')) tasks.push(postgres);
   if (wanted.includes('kafka')) tasks.push(guard('kafka', () => startKafka(l, log)));
   if (wanted.includes('flink')) {
     tasks.push(
       guard('flink', async () => {
         const javaHome = await startFlink(l, log);
         if (wanted.includes('gateway')) await guard('gateway', () => startGateway(l, javaHome, log));
+      }),
+    );
+  }
+  if (wanted.includes('objectstore')) {
+    tasks.push(
+      guard('objectstore', async () => {
+        await startObjectStore(l, log);
+        if (!wanted.includes('rest-catalog')) return;
+        // the catalog keeps its tables in PostgreSQL: that failure is reported by the postgres task
+        if (!(await postgres.then(() => true, () => false))) return;
+        await guard('rest-catalog', () => startRestCatalog(l, log));
       }),
     );
   }
@@ -407,12 +461,12 @@ export async function stackStatus(): Promise<StackStatus> {
 }
 
 /**
- * Stops the processes the stack started (gateway, Flink, Kafka, PostgreSQL), each only after
+ * Stops the processes the stack started (REST catalog, object store, gateway, Flink, Kafka, PostgreSQL), each only after
  * checking that its pid still belongs to our process: SIGTERM (postgres: SIGINT, fast shutdown),
  * then SIGKILL after a grace period.
  */
 export async function stackDown(options: { log?: (line: string) => void } = {}): Promise<void> {
-  await stopComponents(layout(), ['gateway', 'flink', 'kafka', 'postgres'], options.log ?? (() => undefined));
+  await stopComponents(layout(), ['rest-catalog', 'objectstore', 'gateway', 'flink', 'kafka', 'postgres'], options.log ?? (() => undefined));
 }
 
 async function stopComponents(l: StackLayout, order: ComponentName[], log: Log): Promise<void> {

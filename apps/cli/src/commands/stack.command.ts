@@ -31,9 +31,9 @@ async function guarded(work: () => Promise<void>): Promise<void> {
   }
 }
 
-/** `matih stack up|down|status`: the local Kafka, PostgreSQL, Flink and SQL Gateway on loopback. */
+/** `matih stack up|down|status`: the local stack on loopback (Kafka, PostgreSQL, Flink and its SQL Gateway, an S3 object store, an Iceberg REST catalog). */
 export function registerStackCommand(program: Command): void {
-  const stack = program.command('stack').description('provision, start, stop and inspect the local stack (Kafka, PostgreSQL, Flink, SQL Gateway)');
+  const stack = program.command('stack').description('provision, start, stop and inspect the local stack (Kafka, PostgreSQL, Flink, SQL Gateway, object store, REST catalog)');
 
   stack
     .command('up')

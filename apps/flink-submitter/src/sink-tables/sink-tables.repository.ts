@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { SinkPlan } from '@matih/contracts';
-import { openJdbcCatalog } from '@matih/iceberg';
+import { openCatalog } from '@matih/iceberg';
 import { ensureSinkTable } from '@matih/planner';
 
 /**
@@ -11,6 +11,6 @@ import { ensureSinkTable } from '@matih/planner';
 @Injectable()
 export class SinkTablesRepository {
   async ensure(sinks: readonly SinkPlan[], env: Readonly<Record<string, string | undefined>> = process.env): Promise<void> {
-    for (const sink of sinks) await ensureSinkTable(await openJdbcCatalog(sink.catalog, env), sink, { 'matih.created-by': 'flink-submitter' });
+    for (const sink of sinks) await ensureSinkTable(await openCatalog(sink.catalog, env), sink, { 'matih.created-by': 'flink-submitter' });
   }
 }

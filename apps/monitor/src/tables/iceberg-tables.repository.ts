@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { committedOffsets } from '@matih/executor';
-import { JdbcCatalog, currentSnapshot } from '@matih/iceberg';
+import { JdbcCatalog, currentSnapshot, openCatalog, type Catalog } from '@matih/iceberg';
 import { Pool } from 'pg';
 import { MONITOR_CONFIG, type MonitorConfig } from '../config';
 import type { CatalogRef, SourceRef, TableRef } from '../deployments/plan-sources';
@@ -19,6 +19,7 @@ export interface TableObservation {
  * the plan names; null when that variable is not set here.
  */
 export function catalogConnectionString(catalog: CatalogRef, env: NodeJS.ProcessEnv = process.env): string | null {
+  if (catalog.type !== 'jdbc') return null;
   const match = /^jdbc:postgresql:\/\/([^/\s]+)\/([^?\s]+)/.exec(catalog.uri);
   if (!match) return null;
   const password = catalog.password ? env[catalog.password.env] : '';
@@ -40,7 +41,11 @@ export class IcebergTablesRepository implements OnModuleDestroy {
 
   async observe(table: TableRef, sources: readonly SourceRef[], partitions: (source: SourceRef) => Iterable<number>): Promise<TableObservation> {
     const name = `${table.catalog}.${[...table.namespace, table.name].join('.')}`;
-    const catalog = this.catalog(table.catalog, catalogConnectionString(table.connection) ?? this.config.MATIH_ICEBERG_JDBC_URL);
+    // a REST catalog is opened from the plan's settings (secrets from this environment); a JDBC one read directly
+    const catalog: Catalog =
+      table.connection.type === 'rest'
+        ? await openCatalog(table.connection)
+        : this.catalog(table.catalog, catalogConnectionString(table.connection) ?? this.config.MATIH_ICEBERG_JDBC_URL);
     const ident = { namespace: [...table.namespace], name: table.name };
     if (!(await catalog.tableExists(ident))) return { table: name, snapshotAt: null, snapshotId: null, offsets: new Map() };
     const { metadata } = await catalog.loadTable(ident);

@@ -23,6 +23,34 @@ export function stackSinkCatalog(): MicrobatchPlan['sinks'][number]['catalog'] {
   return { name, ...config };
 }
 
+/** The environment variables the REST sink catalog's S3 keys are read from (plans name them, never hold them). */
+export const REST_S3_KEY_ENV = { accessKeyId: 'IT_S3_ACCESS_KEY_ID', secretAccessKey: 'IT_S3_SECRET_ACCESS_KEY' } as const;
+
+/** The stack's REST catalog (tables on its object store) as a plan's sink catalog. */
+export function stackRestSinkCatalog(name = 'lake'): MicrobatchPlan['sinks'][number]['catalog'] {
+  const e = endpoints();
+  return {
+    name,
+    type: 'rest',
+    uri: e.restCatalog.uri,
+    warehouse: e.restCatalog.warehouse,
+    token: null,
+    s3: {
+      endpoint: e.objectStore.endpoint,
+      region: e.objectStore.region,
+      pathStyle: true,
+      accessKeyId: { env: REST_S3_KEY_ENV.accessKeyId },
+      secretAccessKey: { env: REST_S3_KEY_ENV.secretAccessKey },
+    },
+    properties: {},
+  };
+}
+
+/** The environment an executor of a plan with the REST sink catalog needs: the S3 keys. */
+export function restCatalogEnv(): Record<string, string> {
+  return { [REST_S3_KEY_ENV.accessKeyId]: endpoints().objectStore.accessKeyId, [REST_S3_KEY_ENV.secretAccessKey]: endpoints().objectStore.secretAccessKey };
+}
+
 export const uniq = (prefix: string): string => `${prefix}_${randomUUID().replace(/-/g, '').slice(0, 10)}`;
 
 export interface ClickstreamPlanOptions {
@@ -38,6 +66,8 @@ export interface ClickstreamPlanOptions {
   format?: MicrobatchPlan['sources'][number]['format'];
   schemaRegistry?: MicrobatchPlan['sources'][number]['schemaRegistry'];
   startOffset?: MicrobatchPlan['sources'][number]['startOffset'];
+  /** the sink's catalog (default: the stack's JDBC catalog `matih`) */
+  catalog?: MicrobatchPlan['sinks'][number]['catalog'];
 }
 
 /** The seed's clickstream pipeline as the compiler would plan it for the micro-batch engine. */
@@ -72,8 +102,8 @@ export function clickstreamPlan(o: ClickstreamPlanOptions): MicrobatchPlan {
       {
         name: 'analytics_lake',
         input: 'parse_events',
-        table: { catalog: endpoints().iceberg.catalogName, namespace: ['executor_it'], name: o.table },
-        catalog: stackSinkCatalog(),
+        table: { catalog: o.catalog?.name ?? endpoints().iceberg.catalogName, namespace: ['executor_it'], name: o.table },
+        catalog: o.catalog ?? stackSinkCatalog(),
         mode: 'append',
         columns: [
           { name: 'user_id', type: 'string', required: true },

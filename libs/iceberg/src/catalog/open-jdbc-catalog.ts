@@ -1,7 +1,10 @@
+import { Catalog } from './catalog';
 import { JdbcCatalog } from './jdbc-catalog';
+import { openRestCatalog, type RestCatalogConnection } from './open-rest-catalog';
 
 /** Where a JDBC catalog lives: the shape of an execution plan's sink catalog (`SinkPlan['catalog']`). */
 export interface JdbcCatalogConnection {
+  type?: 'jdbc';
   /** `catalog_name` in the catalog tables */
   name: string;
   /** jdbc:postgresql://host[:port]/database[?…] */
@@ -50,4 +53,12 @@ export function openJdbcCatalog(config: JdbcCatalogConnection, env: Readonly<Rec
     open.set(key, catalog);
   }
   return catalog;
+}
+
+/** A plan's sink catalog: Iceberg's JDBC catalog, or a REST catalog with its files on S3. */
+export type CatalogConnection = JdbcCatalogConnection | RestCatalogConnection;
+
+/** The catalog a plan's sink names, opened with the secrets from `env` (shared per process: do not close it). */
+export function openCatalog(config: CatalogConnection, env: Readonly<Record<string, string | undefined>> = process.env): Promise<Catalog> {
+  return config.type === 'rest' ? openRestCatalog(config, env) : openJdbcCatalog(config, env);
 }

@@ -1,11 +1,11 @@
-/* A separate process appending batches to one table (used by the concurrency integration test).
- * argv: <pg url> <catalog> <warehouse> <namespace> <table> <worker> <batches> <rows per batch> */
-import { JdbcCatalog } from '../catalog/jdbc-catalog';
+/* A separate process appending batches to one table of the stack's JDBC or REST catalog (used by the
+ * concurrency integration test). argv: <jdbc|rest> <namespace> <table> <worker> <batches> <rows per batch> */
 import { loadTable } from '../table';
+import { openStackCatalog, type StackCatalogKind } from './stack';
 
 async function main(): Promise<void> {
-  const [url, name, warehouse, ns, table, worker, batches, rowsPer] = process.argv.slice(2) as string[];
-  const catalog = new JdbcCatalog({ name: name!, warehouse: warehouse!, pool: { connectionString: url, max: 2 } });
+  const [kind, ns, table, worker, batches, rowsPer] = process.argv.slice(2) as string[];
+  const catalog = await openStackCatalog(kind as StackCatalogKind);
   const t = await loadTable(catalog, { namespace: [ns!], name: table! });
   let attempts = 0;
   for (let b = 0; b < Number(batches); b++) {

@@ -3,6 +3,9 @@
 rows, schema, files planned for an optional row filter, partition values, snapshots and their summaries.
 
     pyiceberg_inspect.py <uri> <warehouse> <catalog> <namespace.table> [row-filter]
+
+A <uri> of http(s):// opens pyiceberg's REST catalog instead; its FileIO properties (s3.endpoint,
+s3.access-key-id, …) come as a JSON object in the environment variable PYICEBERG_PROPERTIES.
 """
 import base64
 import datetime
@@ -27,9 +30,16 @@ def to_json(value):
 def main() -> int:
     uri, warehouse, catalog_name, identifier = sys.argv[1:5]
     row_filter = sys.argv[5] if len(sys.argv) > 5 else None
-    from pyiceberg.catalog.sql import SqlCatalog
+    if uri.startswith(("http://", "https://")):
+        import os
+        from pyiceberg.catalog.rest import RestCatalog
 
-    catalog = SqlCatalog(catalog_name, uri=uri, warehouse=warehouse)
+        properties = json.loads(os.environ.get("PYICEBERG_PROPERTIES", "{}"))
+        catalog = RestCatalog(catalog_name, uri=uri, **properties)
+    else:
+        from pyiceberg.catalog.sql import SqlCatalog
+
+        catalog = SqlCatalog(catalog_name, uri=uri, warehouse=warehouse)
     table = catalog.load_table(identifier)
     scan = table.scan(row_filter=row_filter) if row_filter else table.scan()
     tasks = list(scan.plan_files())

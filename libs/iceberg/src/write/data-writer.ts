@@ -39,6 +39,9 @@ export interface WriteDataFilesArgs {
   compression?: string;
 }
 
+/** Data files uploaded at the same time to a remote store. */
+const UPLOAD_CONCURRENCY = 8;
+
 const BUCKET_LONG_KINDS = new Set(['int', 'long', 'date', 'time', 'timestamp', 'timestamptz']);
 
 function asLongSql(kind: string, col: string): string {
@@ -287,13 +290,28 @@ export async function writeDataFiles(args: WriteDataFilesArgs): Promise<DataFile
         ...{ localFile: f.filename },
       } as DataFile);
     }
-    // 5. Place the files: in the table's folder already, or uploaded to the object store.
+    // 5. Place the files: in the table's folder already, or uploaded to the object store (a few at a time).
+    const uploads: Array<{ local: string; df: DataFile }> = [];
     for (const df of result) {
       const local = (df as DataFile & { localFile: string }).localFile;
       delete (df as Partial<DataFile & { localFile: string }>).localFile;
       const rel = path.relative(stagingDir, local).split(path.sep).join('/');
       df.filePath = `${args.dataLocation}/${rel}`;
-      if (!localDir) await io.upload(local, df.filePath);
+      if (!localDir) uploads.push({ local, df });
+    }
+    const uploaded: string[] = [];
+    const worker = async (): Promise<void> => {
+      for (let next = uploads.shift(); next; next = uploads.shift()) {
+        await io.upload(next.local, next.df.filePath);
+        uploaded.push(next.df.filePath);
+      }
+    };
+    const settled = await Promise.allSettled(Array.from({ length: Math.min(UPLOAD_CONCURRENCY, uploads.length) }, worker));
+    const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) {
+      // the files that did reach the store belong to no commit
+      await Promise.all(uploaded.map((p) => io.delete(p).catch(() => undefined)));
+      throw failed.reason;
     }
     return result;
   } catch (e) {
