@@ -60,10 +60,44 @@ describe('compile errors name the column, construct or setting and what to chang
     expect(compilePlan(def, { target: 'microbatch', deploymentId: 'd', catalogs: {} })).toMatchObject({ ok: false, diagnostics: [{ path: 'sinks.out.table' }] });
   });
 
-  it('avro on the Flink target', () => {
-    const def = pipeline({});
+  it('avro on the Flink target without the registered schema, and protobuf on the Flink target', () => {
+    const def = pipeline({ source: ', schema_registry: "http://127.0.0.1:18085"' });
     const avro = { ...def, sources: { src: { ...one(def.sources.src), format: 'avro' as const } } };
-    expect(errors(avro)[0]).toMatch(/^sources\.src\.format: the Flink target reads avro records only with typed columns/);
+    expect(errors(avro)).toEqual([
+      'sources.src.format: the Flink target types an avro source\'s columns from the value schema registered under t-value, which was not looked up (compile through `matih compile` or the compiler service, which look it up in the schema registry)',
+    ]);
+    const proto = { ...def, sources: { src: { ...one(def.sources.src), format: 'protobuf' as const } } };
+    expect(errors(proto)[0]).toMatch(/^sources\.src\.format: the Flink target cannot read protobuf records: Flink's protobuf format needs Java classes generated .* \(use orchestration\.engine: airflow/);
+    // the micro-batch engine reads both
+    expect(compilePlan(proto, { target: 'microbatch', deploymentId: 'd', catalogs: goldenCatalogs() }).ok).toBe(true);
+  });
+
+  it('avro fields the Flink target cannot map to a column, each named', () => {
+    const def = pipeline({ source: ', schema_registry: "http://127.0.0.1:18085"' });
+    const avro = { ...def, sources: { src: { ...one(def.sources.src), format: 'avro' as const } } };
+    const fields = [
+      { name: 'a', type: 'string' },
+      { name: 'color', type: { type: 'enum', name: 'Color', symbols: ['RED'] } },
+      { name: 'raw', type: 'bytes' },
+      { name: 'day', type: { type: 'int', logicalType: 'date' } },
+      { name: 'either', type: ['int', 'string'] },
+      { name: 'offset', type: 'long' },
+    ];
+    const schema = { subject: 't-value', id: 9, version: 4, schemaType: 'AVRO' as const, schema: JSON.stringify({ type: 'record', name: 'R', fields }) };
+    const result = compilePlan(avro, { target: 'flink', deploymentId: 'd', catalogs: goldenCatalogs(), sourceSchemas: { src: schema } });
+    if (result.ok) throw new Error('expected compile errors');
+    expect(result.diagnostics.map(formatPlanDiagnostic)).toEqual([
+      expect.stringMatching(/^sources\.src\.format: field `color` of the schema registry's subject t-value \(version 4, id 9\) is enum, which the Flink target does not map/),
+      expect.stringMatching(/field `raw` .* is bytes,/),
+      expect.stringMatching(/field `day` .* is int \(logicalType date\),/),
+      expect.stringMatching(/field `either` .* is union \[int, string\],/),
+      expect.stringMatching(/field `offset` .* has the name of a Kafka source column/),
+    ]);
+    const proto = { ...schema, schemaType: 'PROTOBUF' as const };
+    expect(compilePlan(avro, { target: 'flink', deploymentId: 'd', catalogs: goldenCatalogs(), sourceSchemas: { src: proto } })).toMatchObject({
+      ok: false,
+      diagnostics: [{ path: 'sources.src.format', message: "the schema registry's subject t-value (version 4, id 9) holds a PROTOBUF schema, not an Avro one" }],
+    });
   });
 
   it('a partition transform that does not fit the column type', () => {
@@ -91,6 +125,22 @@ describe('plans', () => {
     const resolved = resolveSecretPlaceholders(result.plan.setup.join('\n'), { KAFKA_PW: "it's", MATIH_ICEBERG_JDBC_PASSWORD: 'pg' });
     expect(resolved).toContain(`password="it''s";`);
     expect(() => resolveSecretPlaceholders('${env:A}', {})).toThrow('the plan needs the environment variable A');
+  });
+
+  it('avro on Flink: typed columns, the value JSON over them, the registry with basic auth; the password a placeholder', () => {
+    const def = pipeline({ source: ', schema_registry: { url: "http://127.0.0.1:18085", username: sr, password: "${SR_PW}" }' });
+    const avro = { ...def, sources: { src: { ...one(def.sources.src), format: 'avro' as const } } };
+    const schema = JSON.stringify({ type: 'record', name: 'R', fields: [{ name: 'a', type: 'string' }, { name: 'n', type: ['null', 'long'] }, { name: 'u', type: { type: 'string', logicalType: 'uuid' } }] });
+    const result = compilePlan(avro, { target: 'flink', deploymentId: 'd', catalogs: goldenCatalogs(), sourceSchemas: { src: { subject: 't-value', id: 1, version: 1, schemaType: 'AVRO', schema } } });
+    if (!result.ok || result.plan.engine !== 'flink') throw new Error(JSON.stringify(result));
+    const ddl = one(result.plan.setup.find((s) => s.startsWith('CREATE TEMPORARY TABLE')));
+    expect(ddl).toContain('`a` STRING,\n  `n` BIGINT,\n  `u` STRING,\n  `event_timestamp`');
+    expect(ddl).not.toContain('`value` STRING');
+    expect(ddl).toContain("`value` AS JSON_OBJECT(KEY 'a' VALUE `a`, KEY 'n' VALUE `n`, KEY 'u' VALUE `u` NULL ON NULL)");
+    expect(ddl).toContain("'value.format' = 'avro-confluent'");
+    expect(ddl).toContain("'value.avro-confluent.url' = 'http://127.0.0.1:18085'");
+    expect(ddl).toContain("'value.avro-confluent.basic-auth.user-info' = 'sr:${env:SR_PW}'");
+    expect(result.plan.secrets).toEqual(['MATIH_ICEBERG_JDBC_PASSWORD', 'SR_PW']);
   });
 
   it('the seed: day(event time) partition spec for libs/iceberg, and no CREATE TABLE Flink could not express', () => {

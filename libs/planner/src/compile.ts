@@ -11,6 +11,7 @@ import {
   transformToFlink,
   type SqlType,
 } from '@matih/sql';
+import { avroValueColumns, avroValueJson, type SourceSchemas } from './avro-columns';
 import type { CatalogMap } from './catalogs';
 import { PlanError, type PlanDiagnostic } from './diagnostics';
 import { flinkTypeOfIceberg, icebergTypeOf } from './iceberg-types';
@@ -25,6 +26,12 @@ export interface CompileOptions {
   deploymentId: string;
   /** the Iceberg catalogs sinks may name (`catalog` in `catalog.namespace.table`) */
   catalogs: CatalogMap;
+  /**
+   * The registered value schema of each Avro source, by source name: the Flink target types the
+   * source table's columns from it. Looked up before compiling (`resolveSourceSchemas`), so that
+   * compiling stays a pure function.
+   */
+  sourceSchemas?: SourceSchemas;
 }
 
 export type CompileResult = { ok: true; plan: ExecutionPlan } | { ok: false; diagnostics: PlanDiagnostic[] };
@@ -118,7 +125,7 @@ function sinkPlans(definition: PipelineDefinition, analysis: Analysis, catalogs:
       name,
       input: sink.input,
       table: { catalog: sink.table.catalog, namespace: [...sink.table.namespace], name: sink.table.name },
-      catalog: { name: sink.table.catalog, ...catalog, password: catalog.password ? { env: catalog.password.env } : null, properties: { ...catalog.properties } },
+      catalog: { name: sink.table.catalog, ...structuredClone(catalog) },
       mode: sink.mode,
       columns,
       partitionBy: sink.partition_by.map((p) => ({ transform: p.transform, sourceColumn: p.source_column, width: p.width, name: p.name })),
@@ -206,30 +213,36 @@ function startupOptions(source: KafkaSource): Record<string, string> {
 }
 
 /** The Kafka source table: the raw key and value, Kafka metadata, the event time and its watermark. */
-export function kafkaSourceDdl(analyzed: AnalyzedSource): string {
+export function kafkaSourceDdl(analyzed: AnalyzedSource, sourceSchemas: SourceSchemas = {}): string {
   const { name, source, computed } = analyzed;
   const path = `sources.${name}`;
-  if (source.format !== 'json') {
+  if (source.format === 'protobuf') {
     throw new PlanError([
       {
         path: `${path}.format`,
-        message: `the Flink target reads ${source.format} records only with typed columns from their schema, which the compiler does not fetch yet`,
-        hint: 'use format: json, or orchestration.engine: airflow (the micro-batch engine decodes avro and protobuf through the schema registry)',
+        message: "the Flink target cannot read protobuf records: Flink's protobuf format needs Java classes generated from the .proto and does not read the schema registry's wire format",
+        hint: 'use orchestration.engine: airflow (the micro-batch engine decodes protobuf through the schema registry), or produce avro',
       },
     ]);
   }
+  const avro = source.format === 'avro' ? avroSource(analyzed, sourceSchemas) : null;
   const eventTime = q(source.event_time.column);
   const delay = source.event_time.watermark_delay_ms;
   const lines = [
     `${q('key')} STRING`,
-    `${q('value')} STRING`,
+    ...(avro ? avro.columns.map((c) => `${q(c.name)} ${c.flinkType}`) : [`${q('value')} STRING`]),
     `${q('event_timestamp')} TIMESTAMP_LTZ(3) METADATA FROM 'timestamp' VIRTUAL`,
     `${q('topic')} STRING METADATA FROM 'topic' VIRTUAL`,
     `${q('partition')} INT METADATA FROM 'partition' VIRTUAL`,
     `${q('offset')} BIGINT METADATA FROM 'offset' VIRTUAL`,
     `${q('headers')} MAP<STRING, BYTES> METADATA FROM 'headers' VIRTUAL`,
   ];
-  if (computed) lines.push(`${q(computed.column)} AS ${expressionToFlink(computed.sql, computed.expression)}`);
+  if (avro) lines.push(`${q('value')} AS ${avro.valueJson}`);
+  if (computed) {
+    const expression = expressionToFlink(computed.sql, computed.expression);
+    // a computed column cannot read another computed column: the JSON `value` is written out in it
+    lines.push(`${q(computed.column)} AS ${avro ? expression.split(q('value')).join(avro.valueJson) : expression}`);
+  }
   lines.push(`WATERMARK FOR ${eventTime} AS ${delay === 0 ? eventTime : `${eventTime} - ${interval(delay)}`}`);
   const options: Record<string, string> = {
     connector: 'kafka',
@@ -238,16 +251,63 @@ export function kafkaSourceDdl(analyzed: AnalyzedSource): string {
     'properties.group.id': source.consumer_group,
     ...startupOptions(source),
     ...securityProperties(source.connection, `${path}.connection`),
-    // the record value as text: JSON_VALUE(`value`, …) reads it, malformed JSON gives NULLs rather than a failed job
     'key.format': 'raw',
     'key.fields': 'key',
-    'value.format': 'raw',
+    // json: the record value as text: JSON_VALUE(`value`, …) reads it, malformed JSON gives NULLs rather than a failed job
+    ...(avro ? avro.options : { 'value.format': 'raw' }),
     'value.fields-include': 'EXCEPT_KEY',
   };
   return `CREATE TEMPORARY TABLE ${q(name)} (\n  ${lines.join(',\n  ')}\n) WITH (\n${withOptions(options)}\n)`;
 }
 
+/** An Avro source on Flink: typed columns from the registered schema, the `value` JSON over them, the registry options. */
+function avroSource(analyzed: AnalyzedSource, sourceSchemas: SourceSchemas): { columns: ReturnType<typeof avroValueColumns>; valueJson: string; options: Record<string, string> } {
+  const path = `sources.${analyzed.name}`;
+  const registry = analyzed.source.schema_registry;
+  if (!registry) throw new PlanError([{ path: `${path}.schema_registry`, message: 'an avro source needs a schema_registry' }]);
+  const registered = sourceSchemas[analyzed.name];
+  if (!registered) {
+    throw new PlanError([
+      {
+        path: `${path}.format`,
+        message: `the Flink target types an avro source's columns from the value schema registered under ${analyzed.source.topic}-value, which was not looked up`,
+        hint: 'compile through `matih compile` or the compiler service, which look it up in the schema registry',
+      },
+    ]);
+  }
+  const columns = avroValueColumns(registered, `${path}.format`);
+  const options: Record<string, string> = { 'value.format': 'avro-confluent', 'value.avro-confluent.url': registry.url };
+  if (registry.username !== null) {
+    if (registry.username.includes(':')) throw new PlanError([{ path: `${path}.schema_registry.username`, message: 'the schema registry username may not contain ":" (basic auth user-info is user:password)' }]);
+    options['value.avro-confluent.basic-auth.credentials-source'] = 'USER_INFO';
+    options['value.avro-confluent.basic-auth.user-info'] = `${registry.username}:${registry.password ? secretPlaceholder(registry.password.env) : ''}`;
+  }
+  return { columns, valueJson: avroValueJson(columns), options };
+}
+
+/** The environment variables a sink catalog's secrets are read from. */
+function catalogSecretEnvs(catalog: SinkCatalog): (string | undefined)[] {
+  return catalog.type === 'rest' ? [catalog.token?.env, catalog.s3.accessKeyId?.env, catalog.s3.secretAccessKey?.env] : [catalog.password?.env];
+}
+
 function catalogDdl(catalog: SinkCatalog): string {
+  if (catalog.type === 'rest') {
+    const rest: Record<string, string> = {
+      type: 'iceberg',
+      'catalog-type': 'rest',
+      uri: catalog.uri,
+      warehouse: catalog.warehouse,
+      ...(catalog.token ? { token: secretPlaceholder(catalog.token.env) } : {}),
+      'io-impl': 'org.apache.iceberg.aws.s3.S3FileIO',
+      ...(catalog.s3.endpoint ? { 's3.endpoint': catalog.s3.endpoint } : {}),
+      's3.path-style-access': String(catalog.s3.pathStyle),
+      'client.region': catalog.s3.region,
+      ...(catalog.s3.accessKeyId ? { 's3.access-key-id': secretPlaceholder(catalog.s3.accessKeyId.env) } : {}),
+      ...(catalog.s3.secretAccessKey ? { 's3.secret-access-key': secretPlaceholder(catalog.s3.secretAccessKey.env) } : {}),
+      ...catalog.properties,
+    };
+    return `CREATE CATALOG IF NOT EXISTS ${q(catalog.name)} WITH (\n${withOptions(rest)}\n)`;
+  }
   const options: Record<string, string> = {
     type: 'iceberg',
     'catalog-impl': 'org.apache.iceberg.jdbc.JdbcCatalog',
@@ -304,7 +364,7 @@ function flinkPlan(definition: PipelineDefinition, analysis: Analysis, sinks: Na
     if (ddl) setup.push(ddl);
   }
   for (const source of analysis.sources) {
-    const ddl = collect(() => kafkaSourceDdl(source));
+    const ddl = collect(() => kafkaSourceDdl(source, options.sourceSchemas));
     if (ddl) setup.push(ddl);
   }
   if (diagnostics.length > 0) throw new PlanError(diagnostics);
@@ -345,6 +405,8 @@ function flinkPlan(definition: PipelineDefinition, analysis: Analysis, sinks: Na
 
 /** The stage that adds a source's computed event-time column, when it has one. */
 export const eventTimeStageName = (source: string): string => `${source}__with_event_time`;
+/** The stage that drops an avro source's tombstones. */
+export const avroRecordsStageName = (source: string): string => `${source}__records`;
 
 function microbatchPlan(definition: PipelineDefinition, analysis: Analysis, sinks: NamedSink[]): MicrobatchPlan {
   const diagnostics: PlanDiagnostic[] = [];
@@ -355,6 +417,12 @@ function microbatchPlan(definition: PipelineDefinition, analysis: Analysis, sink
   const stages: MicrobatchPlan['stages'] = [];
   /** the relation each definition name is read through */
   const readAs = new Map<string, string>([[analyzed.name, analyzed.name]]);
+  if (analyzed.source.format === 'avro') {
+    // Flink's avro-confluent format emits no row for a tombstone (a record without a value): neither does this plan
+    const name = avroRecordsStageName(analyzed.name);
+    stages.push({ name, input: analyzed.name, sql: `SELECT *\nFROM ${quoteDuckDbIdentifier(analyzed.name)}\nWHERE "value" IS NOT NULL` });
+    readAs.set(analyzed.name, name);
+  }
   if (analyzed.computed) {
     const source = analysis.relations.get(analyzed.name) as Relation;
     const translated = scalarToDuckDb(analyzed.computed.expression, source.columns.filter((c) => c.name !== analyzed.computed?.column));
@@ -362,7 +430,8 @@ function microbatchPlan(definition: PipelineDefinition, analysis: Analysis, sink
       diagnostics.push(...translated.diagnostics.map((d) => ({ path: `sources.${analyzed.name}.event_time.expression`, message: d.message, ...(d.hint ? { hint: d.hint } : {}) })));
     } else {
       const name = eventTimeStageName(analyzed.name);
-      stages.push({ name, input: analyzed.name, sql: `SELECT *, ${castTo(translated.sql, analyzed.computed.type)} AS ${quoteDuckDbIdentifier(analyzed.computed.column)}\nFROM ${quoteDuckDbIdentifier(analyzed.name)}` });
+      const input = readAs.get(analyzed.name) as string;
+      stages.push({ name, input, sql: `SELECT *, ${castTo(translated.sql, analyzed.computed.type)} AS ${quoteDuckDbIdentifier(analyzed.computed.column)}\nFROM ${quoteDuckDbIdentifier(input)}` });
       readAs.set(analyzed.name, name);
     }
   }
@@ -390,7 +459,7 @@ function microbatchPlan(definition: PipelineDefinition, analysis: Analysis, sink
     connection.sasl?.password.env,
     connection.ssl?.key_password?.env,
     source.schema_registry?.password?.env,
-    ...sinks.map((sink) => sink.catalog.password?.env),
+    ...sinks.flatMap((sink) => catalogSecretEnvs(sink.catalog)),
   ].filter((x): x is string => typeof x === 'string');
   return {
     engine: 'microbatch',

@@ -1,12 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { Kafka, logLevel } from 'kafkajs';
-import type { FlinkPlan, MicrobatchPlan } from '@matih/contracts';
 import { SqlGatewayClient, type GatewaySession } from '@matih/flink';
-import { loadDefinition } from '@matih/pipeline-spec';
 import { stackEndpoints } from '@matih/stack';
-import { compilePlan } from './compile';
-import { localStackCatalogs } from './catalogs';
+import { BATCH_RELATION_DDL, canonicalRows, compileBoth, duckRows, flinkRows, sqlLiteral, transformDefinition } from './testing/differential';
 
 const endpoints = stackEndpoints();
 const topic = `planner-differential-${randomUUID().slice(0, 8)}`;
@@ -79,39 +76,6 @@ const CORPUS: Record<string, string> = {
     WHERE value IS NOT NULL`,
 };
 
-function definitionFor(sql: string) {
-  const yaml = `
-metadata: { name: differential, version: "1.0.0", owner: tests }
-sources:
-  src: { type: kafka, connection: "${endpoints.kafka.brokers.join(',')}", topic: ${topic}, consumer_group: differential, format: json, start_offset: earliest }
-transformations:
-  - name: t
-    type: sql_transform
-    input: src
-    sql: |
-${sql.split('\n').map((l) => `      ${l.trim()}`).join('\n')}
-sinks:
-  out: { type: iceberg, table: matih.differential.out }
-orchestration: { engine: flink, parallelism: 1 }
-`;
-  const loaded = loadDefinition(yaml, { file: 'differential.yaml', env: {} });
-  if (!loaded.ok) throw new Error(JSON.stringify(loaded.diagnostics));
-  return loaded.definition;
-}
-
-/** One value as text, by its Iceberg type, so both engines' client representations compare. */
-function normalize(type: string, value: unknown): string | null {
-  if (value === null || value === undefined) return null;
-  if (type === 'timestamptz' || type === 'timestamp') {
-    const text = String(value).replace(' ', 'T').replace(/\+00(:00)?$/, 'Z');
-    return new Date(/Z$|[+-]\d\d:\d\d$/.test(text) ? text : `${text}Z`).toISOString();
-  }
-  if (type.startsWith('decimal')) return Number(value).toFixed(Number(/,(\d+)\)/.exec(type)?.[1] ?? 0));
-  if (type === 'double' || type === 'float') return String(Number(value));
-  if (type === 'int' || type === 'long') return String(BigInt(value as string | number));
-  return String(value);
-}
-
 describe('differential: the same transforms on real Flink and on the DuckDB plan give identical rows', () => {
   const kafka = new Kafka({ clientId: 'planner-differential', brokers: endpoints.kafka.brokers, logLevel: logLevel.NOTHING });
   const gateway = new SqlGatewayClient(endpoints.flink.gatewayUrl);
@@ -129,11 +93,9 @@ describe('differential: the same transforms on real Flink and on the DuckDB plan
     await producer.disconnect();
     session = await gateway.openSession({ 'table.local-time-zone': 'UTC', 'parallelism.default': '1', 'execution.runtime-mode': 'streaming' }, 'planner-differential');
     duck = await (await DuckDBInstance.create(':memory:')).connect();
-    // the batch relation the micro-batch executor gives a plan: the Flink source table's columns
-    await duck.run(`CREATE TABLE src (key VARCHAR, value VARCHAR, event_timestamp TIMESTAMPTZ, topic VARCHAR, "partition" INTEGER, "offset" BIGINT, headers MAP(VARCHAR, BLOB))`);
-    const lit = (v: string | null) => (v === null ? 'NULL' : `'${v.replace(/'/g, "''")}'`);
+    await duck.run(BATCH_RELATION_DDL);
     for (const [offset, r] of RECORDS.entries()) {
-      await duck.run(`INSERT INTO src VALUES (${lit(r.key)}, ${lit(r.value)}, timezone('UTC', epoch_ms(${r.timestamp})), '${topic}', 0, ${offset}, MAP {})`);
+      await duck.run(`INSERT INTO src VALUES (${sqlLiteral(r.key)}, ${sqlLiteral(r.value)}, timezone('UTC', epoch_ms(${r.timestamp})), '${topic}', 0, ${offset}, MAP {})`);
     }
   });
 
@@ -147,31 +109,16 @@ describe('differential: the same transforms on real Flink and on the DuckDB plan
   });
 
   it.each(Object.entries(CORPUS))('%s', async (_name, sql) => {
-    const definition = definitionFor(sql);
-    const catalogs = localStackCatalogs(endpoints.stateDir);
-    const flink = compilePlan(definition, { target: 'flink', deploymentId: randomUUID(), catalogs });
-    const micro = compilePlan(definition, { target: 'microbatch', deploymentId: randomUUID(), catalogs });
-    if (!flink.ok || !micro.ok) throw new Error(JSON.stringify([flink, micro]));
-    const flinkPlan = flink.plan as FlinkPlan;
-    const microPlan = micro.plan as MicrobatchPlan;
-    const columns = flinkPlan.sinks[0]?.columns ?? [];
-    expect(microPlan.sinks[0]?.columns).toEqual(columns);
+    const source = `{ type: kafka, connection: "${endpoints.kafka.brokers.join(',')}", topic: ${topic}, consumer_group: differential, format: json, start_offset: earliest }`;
+    const { flinkPlan, microPlan, columns } = compileBoth(transformDefinition('differential', source, sql), endpoints.stateDir);
 
     // Flink: the plan's own source table, read to the end of the topic, and the job's query
-    const sourceDdl = flinkPlan.setup.find((s) => s.startsWith('CREATE TEMPORARY TABLE')) as string;
     await session.execute(`DROP TEMPORARY TABLE IF EXISTS \`src\``);
-    await session.execute(sourceDdl.replace(`'connector' = 'kafka',`, `'connector' = 'kafka',\n  'scan.bounded.mode' = 'latest-offset',`));
-    const query = flinkPlan.job.slice(flinkPlan.job.indexOf('\n') + 1);
-    const flinkRows = (await session.execute(query, { timeoutMs: 120_000 })).rows;
-
+    const fromFlink = await flinkRows(session, flinkPlan);
     // DuckDB: the plan's stages over the batch relation
-    for (const stage of microPlan.stages) await duck.run(`CREATE OR REPLACE TEMP VIEW "${stage.name}" AS ${stage.sql.replace(/"src"/g, 'src')}`);
-    const sink = microPlan.sinks[0] as MicrobatchPlan['sinks'][number];
-    const duckRows = (await duck.runAndReadAll(`SELECT ${columns.map((c) => `"${c.name}"`).join(', ')} FROM "${sink.input}"`)).getRowObjectsJson();
+    const fromDuck = await duckRows(duck, microPlan, columns);
 
-    const canon = (rows: readonly Record<string, unknown>[]) =>
-      rows.map((row) => JSON.stringify(columns.map((c) => normalize(c.type, row[c.name])))).sort();
-    expect(canon(duckRows as readonly Record<string, unknown>[])).toEqual(canon(flinkRows));
-    expect(flinkRows.length).toBeGreaterThan(0);
+    expect(canonicalRows(columns, fromDuck)).toEqual(canonicalRows(columns, fromFlink));
+    expect(fromFlink.length).toBeGreaterThan(0);
   });
 });

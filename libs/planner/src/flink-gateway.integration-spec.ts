@@ -11,7 +11,7 @@ import { resolveSecretPlaceholders } from './secrets';
 import { GOLDEN_DEPLOYMENT_ID, goldenDefinitions } from './testing/golden';
 
 const endpoints = stackEndpoints();
-const env = { [LOCAL_CATALOG_PASSWORD_ENV]: endpoints.postgres.password, KAFKA_PASSWORD: endpoints.kafka.scram.password };
+const env = { [LOCAL_CATALOG_PASSWORD_ENV]: endpoints.postgres.password, KAFKA_PASSWORD: endpoints.kafka.scram.password, SCHEMA_REGISTRY_PASSWORD: 'unused-by-explain' };
 
 /** the golden definition with its sinks moved to a namespace of this test run (the stack is shared) */
 function isolated(definition: PipelineDefinition, namespace: string): PipelineDefinition {
@@ -45,8 +45,8 @@ describe('golden Flink scripts on the real SQL Gateway', () => {
     for (const c of catalogs.values()) await c.close();
   });
 
-  it.each(goldenDefinitions().map((g) => [g.name, g.definition] as const))('%s', async (_name, definition) => {
-    const result = compilePlan(isolated(definition, namespace), { target: 'flink', deploymentId: GOLDEN_DEPLOYMENT_ID, catalogs: localStackCatalogs(endpoints.stateDir) });
+  it.each(goldenDefinitions().map((g) => [g.name, g.definition, g.sourceSchemas] as const))('%s', async (_name, definition, sourceSchemas) => {
+    const result = compilePlan(isolated(definition, namespace), { target: 'flink', deploymentId: GOLDEN_DEPLOYMENT_ID, catalogs: localStackCatalogs(endpoints.stateDir), sourceSchemas });
     if (!result.ok) throw new Error(JSON.stringify(result.diagnostics));
     const plan = result.plan as FlinkPlan;
     for (const sink of plan.sinks) {

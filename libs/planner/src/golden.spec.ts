@@ -11,9 +11,9 @@ import { GOLDEN_DEPLOYMENT_ID, GOLDEN_DIR, goldenCatalogs, goldenDefinitions } f
  */
 const TARGETS: CompileTarget[] = ['flink', 'microbatch'];
 
-describe.each(goldenDefinitions())('golden plans of $name', ({ name, definition }) => {
+describe.each(goldenDefinitions())('golden plans of $name', ({ name, definition, sourceSchemas }) => {
   it.each(TARGETS)('%s', (target) => {
-    const result = compilePlan(definition, { target, deploymentId: GOLDEN_DEPLOYMENT_ID, catalogs: goldenCatalogs() });
+    const result = compilePlan(definition, { target, deploymentId: GOLDEN_DEPLOYMENT_ID, catalogs: goldenCatalogs(), sourceSchemas });
     if (!result.ok) throw new Error(JSON.stringify(result.diagnostics, null, 2));
     expect(planSchema.safeParse(result.plan).success).toBe(true);
     const text = target === 'flink' ? renderFlinkScript(result.plan as FlinkPlan) : `${JSON.stringify(result.plan, null, 2)}\n`;

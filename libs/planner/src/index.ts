@@ -8,3 +8,5 @@ export { resolveSecretPlaceholders, resolvePlanSecrets, maskSecrets, secretNames
 export { KAFKA_SOURCE_COLUMNS } from './relations';
 export { renderFlinkScript } from './render';
 export { catalogSettings, withCatalogs } from './catalog-settings';
+export { avroValueColumns, type RegisteredValueSchema, type SourceSchemas } from './avro-columns';
+export { resolveSourceSchemas, type ResolveSchemasOptions, type ResolveSchemasResult } from './source-schemas';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { formatDiagnostic, loadDefinition } from '@matih/pipeline-spec';
-import { compilePlan, formatPlanDiagnostic, localStackCatalogs, renderFlinkScript, targetOf, type CompileTarget } from '@matih/planner';
+import { compilePlan, formatPlanDiagnostic, localStackCatalogs, renderFlinkScript, resolveSourceSchemas, targetOf, type CompileTarget, type SourceSchemas } from '@matih/planner';
 import { stackEndpoints } from '@matih/stack';
 import { EXIT } from '../exit-codes';
 
@@ -26,7 +26,7 @@ export function registerCompileCommand(program: Command): void {
     .addOption(new Option('--target <engine>', 'the engine to compile for (default: the definition\'s orchestration.engine; airflow = microbatch)').choices(['flink', 'microbatch']))
     .option('--json', 'print the plan as JSON (the contract the engines receive)')
     .option('--deployment-id <uuid>', 'the deployment id the Flink job name carries', PREVIEW_DEPLOYMENT_ID)
-    .action((file: string, options: CompileOptions) => {
+    .action(async (file: string, options: CompileOptions) => {
       let text: string;
       try {
         text = readFileSync(file, 'utf8');
@@ -42,7 +42,18 @@ export function registerCompileCommand(program: Command): void {
         return;
       }
       const target = options.target ?? targetOf(loaded.definition);
-      const result = compilePlan(loaded.definition, { target, deploymentId: options.deploymentId, catalogs: localStackCatalogs(stackEndpoints().stateDir) });
+      let sourceSchemas: SourceSchemas = {};
+      if (target === 'flink') {
+        // the Flink target types avro sources from the value schema registered for their topic
+        const resolved = await resolveSourceSchemas(loaded.definition, { env: process.env });
+        if (!resolved.ok) {
+          for (const d of resolved.diagnostics) process.stderr.write(`${file}: error ${formatPlanDiagnostic(d)}\n`);
+          process.exitCode = EXIT.failure;
+          return;
+        }
+        sourceSchemas = resolved.schemas;
+      }
+      const result = compilePlan(loaded.definition, { target, deploymentId: options.deploymentId, catalogs: localStackCatalogs(stackEndpoints().stateDir), sourceSchemas });
       if (!result.ok) {
         for (const d of result.diagnostics) process.stderr.write(`${file}: error ${formatPlanDiagnostic(d)}\n`);
         process.exitCode = EXIT.failure;

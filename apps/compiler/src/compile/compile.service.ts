@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ControlPlane, type MessageContext } from '@matih/control-plane';
 import type { Envelope } from '@matih/contracts';
-import { compileRequest, formatPlanDiagnostic, type CatalogMap, type CompileResult } from '@matih/planner';
+import type { PipelineDefinition } from '@matih/pipeline-spec';
+import { compileRequest, formatPlanDiagnostic, resolveSourceSchemas, type CatalogMap, type CompileResult, type SourceSchemas } from '@matih/planner';
 import { COMPILER_CONFIG, type CompilerConfig } from '../config';
 
 /**
@@ -20,15 +21,22 @@ export class CompileService {
     controlPlane.on('compile.requested', (envelope, ctx) => this.handle(envelope, ctx));
   }
 
-  compile(envelope: Envelope<'compile.requested'>): CompileResult {
+  async compile(envelope: Envelope<'compile.requested'>): Promise<CompileResult> {
     const { definition, hash, target, deploymentId } = envelope.payload;
-    return compileRequest({ definition, hash }, { target, deploymentId, catalogs: this.catalogs });
+    let sourceSchemas: SourceSchemas = {};
+    // the Flink target types avro sources from their registered value schema: look it up first
+    if (target === 'flink' && typeof definition['sources'] === 'object' && definition['sources'] !== null) {
+      const resolved = await resolveSourceSchemas(definition as unknown as PipelineDefinition, { env: process.env });
+      if (!resolved.ok) return resolved;
+      sourceSchemas = resolved.schemas;
+    }
+    return compileRequest({ definition, hash }, { target, deploymentId, catalogs: this.catalogs, sourceSchemas });
   }
 
   private async handle(envelope: Envelope<'compile.requested'>, ctx: MessageContext): Promise<void> {
     const { deploymentId, pipeline, version, hash, target } = envelope.payload;
     const logger = ctx.logger.child({ deploymentId, pipeline, version, target });
-    const result = this.compile(envelope);
+    const result = await this.compile(envelope);
     if (result.ok) {
       await this.controlPlane.publish('plan.compiled', envelope.key, { deploymentId, pipeline, version, hash, plan: result.plan }, { causedBy: envelope });
       logger.info({ engine: result.plan.engine }, 'plan compiled');

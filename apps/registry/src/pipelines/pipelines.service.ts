@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ExecutionPlan } from '@matih/contracts';
-import { compilePlan, renderFlinkScript, targetOf, type CompileTarget } from '@matih/planner';
+import { compilePlan, renderFlinkScript, resolveSourceSchemas, targetOf, type CompileTarget, type SourceSchemas } from '@matih/planner';
 import { REGISTRY_CONFIG, type RegistryConfig } from '../config';
 import { loadDefinition, type Diagnostic, type PipelineDefinition } from '@matih/pipeline-spec';
 import { EventStore } from '../events/event-store.repository';
@@ -26,8 +26,15 @@ export class PipelinesService {
   ) {}
 
   /** What the compiler would make of a version: the plan, and for Flink the SQL script it runs. */
-  preview(row: PipelineVersionRow, target: CompileTarget = targetOf(row.definition)): { target: CompileTarget; plan: ExecutionPlan; script: string | null } {
-    const result = compilePlan(row.definition, { target, deploymentId: 'preview', catalogs: this.config.catalogs });
+  async preview(row: PipelineVersionRow, target: CompileTarget = targetOf(row.definition)): Promise<{ target: CompileTarget; plan: ExecutionPlan; script: string | null }> {
+    let sourceSchemas: SourceSchemas = {};
+    if (target === 'flink') {
+      // as the compiler does: avro sources are typed from their topic's registered value schema
+      const resolved = await resolveSourceSchemas(row.definition, { env: process.env });
+      if (!resolved.ok) throw new PipelineError(PipelineErrorCode.NotCompilable, `version ${row.version} of "${row.pipeline}" cannot be compiled for ${target}`, resolved.diagnostics);
+      sourceSchemas = resolved.schemas;
+    }
+    const result = compilePlan(row.definition, { target, deploymentId: 'preview', catalogs: this.config.catalogs, sourceSchemas });
     if (!result.ok) throw new PipelineError(PipelineErrorCode.NotCompilable, `version ${row.version} of "${row.pipeline}" cannot be compiled for ${target}`, result.diagnostics);
     return { target, plan: result.plan, script: result.plan.engine === 'flink' ? renderFlinkScript(result.plan) : null };
   }
