@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import * as avro from 'avsc';
-import type { FlinkPlan, MicrobatchPlan } from '@matih/contracts';
 import { SqlGatewayClient, type GatewaySession } from '@matih/flink';
-import { loadDefinition } from '@matih/pipeline-spec';
-import { compilePlan, localStackCatalogs, resolveSourceSchemas } from '@matih/planner';
+import { resolveSourceSchemas } from '@matih/planner';
+import { canonicalRows, compileBoth, flinkRows, transformDefinition } from '@matih/planner/testing';
+import { Lane, type SourceRecord } from '../lane';
 import { clickAvroSchema, startRegistryStandIn, type RegistryStandIn } from '../testing/registry-stand-in';
 import { createTopic, endpoints, kafka } from '../testing/fixtures';
 import { createDecoder } from './decoders';
@@ -14,8 +14,8 @@ import { frame } from './wire-format';
 /**
  * One avro definition, both engines: Flink reads the topic with the compiled `avro-confluent` source
  * table (typed columns from the registered schema, `value` as JSON_OBJECT over them); the micro-batch
- * engine's decoder turns the same records into `value` JSON text, and the compiled DuckDB stages run
- * over it. Their rows must be identical. Real Kafka and Flink; the schema registry is the in-process
+ * engine's decoder turns the same records into `value` JSON text, and the executor's lane runs the
+ * compiled DuckDB stages over the batch. Their rows must be identical. Real Kafka and Flink; the schema registry is the in-process
  * Confluent-API stand-in (no real registry installs from the package registries reachable here).
  */
 const SCHEMA = clickAvroSchema([
@@ -48,17 +48,6 @@ const TRANSFORM = `SELECT
       \`key\`,
       \`offset\`
     FROM {{ input }}`;
-
-function normalize(type: string, value: unknown): string | null {
-  if (value === null || value === undefined) return null;
-  if (type === 'timestamptz' || type === 'timestamp') {
-    const text = String(value).replace(' ', 'T').replace(/\+00(:00)?$/, 'Z');
-    return new Date(/Z$|[+-]\d\d:\d\d$/.test(text) ? text : `${text}Z`).toISOString();
-  }
-  if (type === 'double' || type === 'float') return String(Number(value));
-  if (type === 'int' || type === 'long') return String(BigInt(value as string | number));
-  return String(value);
-}
 
 describe('avro through the schema registry wire format: Flink and the micro-batch engine give identical rows', () => {
   const topic = `executor-avro-parity-${randomUUID().slice(0, 8)}`;
@@ -94,72 +83,45 @@ describe('avro through the schema registry wire format: Flink and the micro-batc
   });
 
   it('JSON_VALUE over the avro value, typed and as text, and the event time computed from it', async () => {
-    const yaml = `
-metadata: { name: avro-parity, version: "1.0.0", owner: tests }
-sources:
-  src:
-    type: kafka
-    connection: "${endpoints().kafka.brokers.join(',')}"
-    topic: ${topic}
-    consumer_group: avro-parity
-    format: avro
-    schema_registry: ${registry.url}
-    start_offset: earliest
-    event_time: { column: click_ts, expression: "TO_TIMESTAMP_LTZ(CAST(JSON_VALUE(value, '$.ts') AS BIGINT), 3)" }
-transformations:
-  - name: t
-    type: sql_transform
-    input: src
-    sql: |
-${TRANSFORM.split('\n').map((l) => `      ${l.trim()}`).join('\n')}
-sinks:
-  out: { type: iceberg, table: matih.avro_parity.out }
-orchestration: { engine: flink, parallelism: 1 }
-`;
-    const loaded = loadDefinition(yaml, { file: 'avro-parity.yaml', env: {} });
-    if (!loaded.ok) throw new Error(JSON.stringify(loaded.diagnostics));
-    const resolved = await resolveSourceSchemas(loaded.definition, { env: {} });
+    const source = `{ type: kafka, connection: "${endpoints().kafka.brokers.join(',')}", topic: ${topic}, consumer_group: avro-parity, format: avro, schema_registry: "${registry.url}", start_offset: earliest, event_time: { column: click_ts, expression: "TO_TIMESTAMP_LTZ(CAST(JSON_VALUE(value, '$.ts') AS BIGINT), 3)" } }`;
+    const definition = transformDefinition('avro-parity', source, TRANSFORM);
+    const resolved = await resolveSourceSchemas(definition, { env: {} });
     if (!resolved.ok) throw new Error(JSON.stringify(resolved.diagnostics));
     expect(resolved.schemas['src']).toMatchObject({ subject: `${topic}-value`, id: 1, version: 1, schemaType: 'AVRO' });
-    const catalogs = localStackCatalogs(endpoints().stateDir);
-    const flink = compilePlan(loaded.definition, { target: 'flink', deploymentId: randomUUID(), catalogs, sourceSchemas: resolved.schemas });
-    const micro = compilePlan(loaded.definition, { target: 'microbatch', deploymentId: randomUUID(), catalogs });
-    if (!flink.ok || !micro.ok) throw new Error(JSON.stringify([flink, micro]));
-    const flinkPlan = flink.plan as FlinkPlan;
-    const microPlan = micro.plan as MicrobatchPlan;
-    const columns = flinkPlan.sinks[0]?.columns ?? [];
-    expect(microPlan.sinks[0]?.columns).toEqual(columns);
+    const { flinkPlan, microPlan, columns } = compileBoth(definition, endpoints().stateDir, resolved.schemas);
+    expect(flinkPlan.setup.find((s) => s.startsWith('CREATE TEMPORARY TABLE'))).toContain("'value.format' = 'avro-confluent'");
 
     // Flink: the plan's avro-confluent source table, read to the end of the topic, and the job's query
-    const sourceDdl = flinkPlan.setup.find((s) => s.startsWith('CREATE TEMPORARY TABLE')) as string;
-    expect(sourceDdl).toContain("'value.format' = 'avro-confluent'");
-    await session.execute(sourceDdl.replace(`'connector' = 'kafka',`, `'connector' = 'kafka',\n  'scan.bounded.mode' = 'latest-offset',`));
-    const query = flinkPlan.job.slice(flinkPlan.job.indexOf('\n') + 1);
-    const flinkRows = (await session.execute(query, { timeoutMs: 120_000 })).rows;
+    const fromFlink = await flinkRows(session, flinkPlan);
 
-    // micro-batch: the executor's decoder gives the `value` text, the plan's stages run over it in DuckDB
+    // micro-batch: what the executor does with a batch — its decoder, then its lane (load, the plan's stages, the sink's casts)
     const decoder = createDecoder('avro', new SchemaRegistryClient({ url: registry.url }));
-    await decoder.prepare(values);
-    await duck.run(`CREATE TABLE src (key VARCHAR, value VARCHAR, event_timestamp TIMESTAMPTZ, topic VARCHAR, "partition" INTEGER, "offset" BIGINT, headers MAP(VARCHAR, BLOB))`);
-    const lit = (v: string | null) => (v === null ? 'NULL' : `'${v.replace(/'/g, "''")}'`);
-    for (const [offset, value] of values.entries()) {
-      const decoded = decoder.decode(value);
+    const records: SourceRecord[] = [...values, null].map((value, offset) => ({
+      topic,
+      partition: 0,
+      offset: String(offset),
+      timestamp: String(RECORDS[offset]?.ts ?? Date.now()),
+      key: Buffer.from(value === null ? 'tombstone' : `k${offset}`),
+      value,
+      headers: {},
+    }));
+    await decoder.prepare(records.map((r) => r.value));
+    const staged = records.map((r, index) => {
+      const decoded = decoder.decode(r.value);
       if (!decoded.ok) throw new Error(decoded.reason);
-      await duck.run(`INSERT INTO src VALUES ('k${offset}', ${lit(decoded.text === null ? null : decoded.text.toString())}, timezone('UTC', epoch_ms(${RECORDS[offset]?.ts})), '${topic}', 0, ${offset}, MAP {})`);
-    }
-    // the tombstone, as the executor hands it to the plan: a NULL value
-    expect(decoder.decode(null)).toEqual({ ok: true, text: null });
-    await duck.run(`INSERT INTO src VALUES ('tombstone', NULL, now(), '${topic}', 0, ${values.length}, MAP {})`);
-    for (const stage of microPlan.stages) await duck.run(`CREATE OR REPLACE TEMP VIEW "${stage.name}" AS ${stage.sql.replace(/"src"/g, 'src')}`);
-    const sink = microPlan.sinks[0] as MicrobatchPlan['sinks'][number];
-    const duckRows = (await duck.runAndReadAll(`SELECT ${columns.map((c) => `"${c.name}"`).join(', ')} FROM "${sink.input}"`)).getRowObjectsJson();
+      return { index, text: decoded.text };
+    });
+    const lane = new Lane(duck, microPlan);
+    await lane.init();
+    await lane.load(records, staged);
+    expect((await lane.run()).failed).toEqual([]);
+    const fromDuck = (await duck.runAndReadAll(lane.sinkRelation(0))).getRowObjectsJson() as Record<string, unknown>[];
 
-    const canon = (rows: readonly Record<string, unknown>[]) => rows.map((row) => JSON.stringify(columns.map((c) => normalize(c.type, row[c.name])))).sort();
-    expect(flinkRows).toHaveLength(RECORDS.length);
-    expect(duckRows).toHaveLength(RECORDS.length);
-    expect(canon(duckRows as readonly Record<string, unknown>[])).toEqual(canon(flinkRows));
+    expect(fromFlink).toHaveLength(RECORDS.length);
+    expect(fromDuck).toHaveLength(RECORDS.length);
+    expect(canonicalRows(columns, fromDuck)).toEqual(canonicalRows(columns, fromFlink));
     // and the values are the records', not NULLs on both sides
-    expect(flinkRows.map((r) => r['user_id']).sort()).toEqual(RECORDS.map((r) => r.user_id).sort());
-    expect(flinkRows.map((r) => String(r['n'])).sort()).toEqual(RECORDS.map((r) => String(r.n)).sort());
+    expect(fromFlink.map((r) => r['user_id']).sort()).toEqual(RECORDS.map((r) => r.user_id).sort());
+    expect(fromFlink.map((r) => String(r['n'])).sort()).toEqual(RECORDS.map((r) => String(r.n)).sort());
   }, 180_000);
 });
