@@ -5,15 +5,17 @@
  *   (b) the executor: Kafka → DuckDB (decode, JSON check, the clickstream transform, schema check)
  *       → Parquet → Iceberg commit with offsets in the snapshot (exactly-once) → group offsets,
  *       max_records 10 000.
- * Each runs in its own process (so peak RSS is its own) over the same ~250-byte JSON clickstream
- * events; prints records/s, MB/s (record values), batch commit latency p50/p99 and peak RSS.
+ * Each runs in its own process (so peak RSS is its own), the executor with the heap limit its
+ * launchers give it, over the same ~250-byte JSON clickstream events; prints records/s, MB/s (record
+ * values), batch commit latency p50/p99, peak RSS and the CPU time each process used.
+ * MATIH_BENCH_PHASES=1 also prints each batch's phases and the memory at the executor's RSS peak.
  *
  *   npm run bench -w @matih/executor          (needs the local stack: `npx matih stack up`)
  *   MATIH_BENCH_RECORDS=500000 MATIH_BENCH_PARTITIONS=4 to change the size.
  */
 import { spawn } from 'node:child_process';
 import { Kafka, logLevel } from 'kafkajs';
-import { MicrobatchExecutor } from '@matih/executor';
+import { MicrobatchExecutor, executorNodeOptions } from '@matih/executor';
 import { stackEndpoints } from '@matih/stack';
 import { clickEvent, clickstreamPlan, createTopic, uniq } from '@matih/executor/testing';
 
@@ -29,7 +31,14 @@ interface Result {
   latencies: number[];
   peakRssMb: number;
   batches: number;
+  /** CPU seconds (user + system) the process used, all threads */
+  cpuSeconds: number;
 }
+
+const cpuSeconds = (): number => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+};
 
 const pct = (xs: number[], p: number): number => {
   if (!xs.length) return NaN;
@@ -90,7 +99,7 @@ async function raw(topic: string): Promise<Result> {
   });
   const seconds = (Date.now() - t0) / 1000;
   await consumer.disconnect();
-  return { mode: 'raw kafkajs', records, bytes, seconds, latencies, peakRssMb: process.resourceUsage().maxRSS / 1024, batches };
+  return { mode: 'raw kafkajs', records, bytes, seconds, latencies, peakRssMb: process.resourceUsage().maxRSS / 1024, batches, cpuSeconds: cpuSeconds() };
 }
 
 async function executor(topic: string, table: string): Promise<Result> {
@@ -114,19 +123,34 @@ async function executor(topic: string, table: string): Promise<Result> {
       if (records >= RECORDS) finished();
     },
   });
+  let peak = process.memoryUsage();
+  const sampler = process.env['MATIH_BENCH_PHASES']
+    ? setInterval(() => {
+        const m = process.memoryUsage();
+        if (m.rss > peak.rss) peak = m;
+      }, 50)
+    : undefined;
   const start = Date.now();
   await ex.start();
+  if (process.env['MATIH_BENCH_PHASES']) process.stderr.write(`executor started in ${Date.now() - start} ms, rss ${Math.round(process.memoryUsage().rss / 2 ** 20)} MB\n`);
   await done;
   const end = Date.now();
   await ex.stop();
+  if (sampler) {
+    clearInterval(sampler);
+    const mb = (n: number) => Math.round(n / 2 ** 20);
+    process.stderr.write(`memory at the RSS peak (MB): rss ${mb(peak.rss)}, heap ${mb(peak.heapUsed)}/${mb(peak.heapTotal)}, external ${mb(peak.external)}, array buffers ${mb(peak.arrayBuffers)}\n`);
+  }
   // time from start() (joining the group included) to the last commit
   const seconds = (end - start) / 1000;
-  return { mode: 'executor e2e', records, bytes: 0, seconds, latencies, peakRssMb: process.resourceUsage().maxRSS / 1024, batches };
+  return { mode: 'executor e2e', records, bytes: 0, seconds, latencies, peakRssMb: process.resourceUsage().maxRSS / 1024, batches, cpuSeconds: cpuSeconds() };
 }
 
 function child(mode: string, topic: string, table: string): Promise<Result> {
   return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, ['-r', '@swc-node/register', __filename, mode, topic, table], {
+    // each process as it runs in production: the executor with the heap it is launched with (see executorNodeOptions)
+    const nodeOptions = mode === 'executor' ? [executorNodeOptions(10_000)] : [];
+    const p = spawn(process.execPath, [...nodeOptions, '-r', '@swc-node/register', __filename, mode, topic, table], {
       env: { ...process.env, SWC_NODE_PROJECT: 'tsconfig.base.json' },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
@@ -155,7 +179,7 @@ async function main(): Promise<void> {
   console.log(`produced ${RECORDS} events (${(bytes / RECORDS).toFixed(0)} bytes each, ${(bytes / 1e6).toFixed(1)} MB) into ${PARTITIONS} partitions in ${((Date.now() - p0) / 1000).toFixed(1)} s`);
   const results = [await child('raw', topic, table), await child('executor', topic, table)];
   results[1]!.bytes = bytes;
-  console.log('mode           records   seconds   records/s     MB/s   batches  commit p50 ms  commit p99 ms  peak RSS MB');
+  console.log('mode           records   seconds   records/s     MB/s   batches  commit p50 ms  commit p99 ms  peak RSS MB  CPU s');
   for (const r of results) {
     console.log(
       [
@@ -168,6 +192,7 @@ async function main(): Promise<void> {
         pct(r.latencies, 50).toFixed(0).padStart(14),
         pct(r.latencies, 99).toFixed(0).padStart(14),
         r.peakRssMb.toFixed(0).padStart(12),
+        r.cpuSeconds.toFixed(1).padStart(6),
       ].join(' '),
     );
   }

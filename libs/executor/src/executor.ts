@@ -1,8 +1,11 @@
 import { DuckDBInstance } from '@duckdb/node-api';
 import type { MicrobatchPlan } from '@matih/contracts';
-import { openJdbcCatalog, type Table } from '@matih/iceberg';
+import { openCatalog, type Table } from '@matih/iceberg';
 import { ensureSinkTable } from '@matih/planner';
 import { randomUUID } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { Kafka, logLevel, type Admin, type Batch, type Consumer, type EachBatchPayload, type LogEntry, type Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import { budgetExceeded, deadLetterMessage, type DeadLetter, type DeadLetterContext } from './dead-letters';
@@ -11,6 +14,7 @@ import { SchemaRegistryClient } from './decode/registry';
 import { ExecutorError, ExecutorErrorCode, StaleBatchError } from './errors';
 import { kafkaClientConfig, resolveSecret, type Env } from './kafka-config';
 import { Lane, type SourceRecord, type StagedRecord } from './lane';
+import { heapWarning } from './memory';
 import { Mutex } from './mutex';
 import { checkFence, committedOffsets, offsetSummary, type BatchRange } from './offsets';
 
@@ -75,6 +79,13 @@ interface Accumulated {
   openedAt: number;
 }
 
+interface PreparedBatch extends SealedBatch {
+  lane: Lane;
+  dead: DeadLetter[];
+  phases: Record<string, number>;
+  preparedFrom: number;
+}
+
 interface SealedBatch extends Accumulated {
   /** per sink: partition → the table offset this batch starts from (null: none yet) */
   start: Map<number, string | null>[];
@@ -95,8 +106,8 @@ const newAccumulator = (): Accumulated => ({ records: [], end: new Map(), opened
  * Iceberg commit itself against the state it commits on). Group offsets are committed to Kafka after
  * each table commit too, for lag tools. At-least-once: positions come from the group's offsets.
  *
- * Backpressure: at most one batch is being written while the next accumulates (≤ `maxRecords` each);
- * when the next is full, kafkajs' fetch loop waits.
+ * Backpressure: at most two batches are in the writer (one preparing while the other commits) while
+ * the next accumulates (≤ `maxRecords` each); when the next is full, kafkajs' fetch loop waits.
  */
 export class MicrobatchExecutor {
   readonly instanceId: string;
@@ -109,6 +120,7 @@ export class MicrobatchExecutor {
   private producer: Producer | undefined;
   private admin: Admin | undefined;
   private duck: DuckDBInstance | undefined;
+  private spillDir: string | undefined;
   private lanes: Lane[] = [];
   private laneTurn = 0;
   private tables: Table[] = [];
@@ -127,6 +139,10 @@ export class MicrobatchExecutor {
   private ready: Promise<void> = Promise.resolve();
   private acc: Accumulated = newAccumulator();
   private inflight: Promise<void> = Promise.resolve();
+  /** per lane: the write of the last batch that used it */
+  private laneFree: Promise<void>[] = [];
+  /** group offset commits after exactly-once table commits (for lag tools only), in order */
+  private offsetCommits: Promise<void> = Promise.resolve();
   private generation = 0;
   private timer: NodeJS.Timeout | undefined;
   private lastRecordAt = Date.now();
@@ -184,15 +200,19 @@ export class MicrobatchExecutor {
     this.decoder = createDecoder(source.format, registry);
     // each sink's catalog is where the plan says; its password comes from this executor's environment
     for (const sink of this.plan.sinks) {
-      this.tables.push(await ensureSinkTable(await openJdbcCatalog(sink.catalog, this.env), sink, { 'matih.created-by': 'microbatch-executor' }));
+      this.tables.push(await ensureSinkTable(await openCatalog(sink.catalog, this.env), sink, { 'matih.created-by': 'microbatch-executor' }));
     }
     this.believed = this.plan.sinks.map(() => new Map());
 
-    this.duck = await DuckDBInstance.create(':memory:', { threads: String(this.options.duckdbThreads ?? 2), memory_limit: '256MB' });
+    // two lanes' batches, transform outputs and staged Parquet; beyond its limit DuckDB spills to its own temp folder
+    const memoryMb = Math.max(128, Math.ceil((this.plan.maxRecords * 8) / 1024));
+    this.spillDir = path.join(os.tmpdir(), `matih-duckdb-${this.instanceId}`);
+    this.duck = await DuckDBInstance.create(':memory:', { threads: String(this.options.duckdbThreads ?? 2), memory_limit: `${memoryMb}MB`, temp_directory: this.spillDir });
     for (let i = 0; i < 2; i++) {
       const lane = new Lane(await this.duck.connect(), this.plan);
       await lane.init();
       this.lanes.push(lane);
+      this.laneFree.push(Promise.resolve());
     }
 
     this.admin = this.kafka.admin();
@@ -231,6 +251,8 @@ export class MicrobatchExecutor {
     });
     this.timer = setInterval(() => void this.tick(), 250);
     this.log?.info({ topic: source.topic, group: source.consumerGroup, delivery: this.plan.delivery, instanceId: this.instanceId }, 'executor started');
+    const heap = heapWarning(this.plan.maxRecords);
+    if (heap) this.log?.warn(heap);
   }
 
   /** Drains (the batch in hand is committed), leaves the group and closes everything. */
@@ -400,16 +422,19 @@ export class MicrobatchExecutor {
   }
 
   /**
-   * Closes the batch in hand and starts writing it, once the previous one is written (so at most
-   * one batch is written while the next accumulates).
+   * Closes the batch in hand and starts writing it. Writing is a two-stage pipeline: a batch is
+   * prepared (decoded, loaded, transformed) on its own DuckDB lane while the previous one commits;
+   * commits happen one at a time, in order. At most two batches are in the writer while the next
+   * accumulates: a batch waits for its lane, i.e. for the commit of the batch before the previous one.
    */
   private async seal(): Promise<void> {
     const sealed: SealedBatch = { ...this.acc, start: [], sealedAt: Date.now() };
     this.acc = newAccumulator();
     if (sealed.records.length === 0) return;
     const generation = this.generation;
-    await this.inflight;
-    // the previous batch failed the fence, or the group rebalanced: this one started from a stale position
+    const turn = this.laneTurn++ % this.lanes.length;
+    await this.laneFree[turn];
+    // a batch failed the fence, or the group rebalanced: this one started from a stale position
     if (generation !== this.generation || this.failedError || this.stopping) return;
     for (let s = 0; s < this.believed.length; s++) {
       const b = this.believed[s]!;
@@ -421,7 +446,17 @@ export class MicrobatchExecutor {
       }
       sealed.start.push(start);
     }
-    this.inflight = this.write(sealed, generation).catch((e: unknown) => this.onWriteError(e, generation));
+    const prepared = this.prepare(sealed, this.lanes[turn]!);
+    prepared.catch(() => undefined); // handled in order, below
+    const previous = this.inflight;
+    this.inflight = (async () => {
+      await previous;
+      const batch = await prepared;
+      // the previous batch failed the fence, or the group rebalanced meanwhile
+      if (generation !== this.generation || this.failedError) return;
+      await this.commit(batch, generation);
+    })().catch((e: unknown) => this.onWriteError(e, generation));
+    this.laneFree[turn] = this.inflight;
   }
 
   private failedError: unknown;
@@ -446,7 +481,8 @@ export class MicrobatchExecutor {
 
   // ── writing a batch ────────────────────────────────────────────────────────────────────────
 
-  private async write(batch: SealedBatch, generation: number): Promise<void> {
+  /** Stage one: decode, load, transform and check a batch on its lane; nothing leaves the executor. */
+  private async prepare(batch: SealedBatch, lane: Lane): Promise<PreparedBatch> {
     const t0 = Date.now();
     const phases: Record<string, number> = {};
     let tp = performance.now();
@@ -455,7 +491,6 @@ export class MicrobatchExecutor {
       phases[name] = Math.round(now - tp);
       tp = now;
     };
-    const lane = this.lanes[this.laneTurn++ % this.lanes.length]!;
     const records = batch.records;
     const dead: DeadLetter[] = [];
     const letter = (index: number, stage: DeadLetter['stage'], reason: string): DeadLetter => {
@@ -484,6 +519,18 @@ export class MicrobatchExecutor {
     // 3. the error budget, before anything leaves the executor
     const over = budgetExceeded(records.length, dead.length, this.plan.errorBudget);
     if (over) throw new ExecutorError(ExecutorErrorCode.ErrorBudgetExceeded, `${over}; first failure at ${dead[0]!.topic}[${dead[0]!.partition}]@${dead[0]!.offset}: ${dead[0]!.reason}`);
+    return { ...batch, lane, dead, phases, preparedFrom: t0 };
+  }
+
+  /** Stage two, one batch at a time and in order: dead letters, the fenced table commit(s), group offsets. */
+  private async commit(batch: PreparedBatch, generation: number): Promise<void> {
+    const { records, dead, lane, phases } = batch;
+    let tp = performance.now();
+    const phase = (name: string) => {
+      const now = performance.now();
+      phases[name] = Math.round(now - tp);
+      tp = now;
+    };
 
     // 4. dead letters are acknowledged by Kafka before the batch commits: they never vanish
     if (dead.length) {
@@ -539,18 +586,21 @@ export class MicrobatchExecutor {
     const offsets: Record<string, string> = {};
     for (const [p, end] of batch.end) offsets[`${this.source.topic}:${p}`] = end.toString();
     if (generation === this.generation && !this.failedError) {
-      try {
-        await this.consumer!.commitOffsets([...batch.end].map(([partition, end]) => ({ topic: this.source.topic, partition, offset: end.toString() })));
-      } catch (e) {
-        this.log?.warn({ err: e }, 'group offsets not committed (the table holds them)');
-      }
+      const commit = () =>
+        this.consumer!.commitOffsets([...batch.end].map(([partition, end]) => ({ topic: this.source.topic, partition, offset: end.toString() }))).catch((e: unknown) => {
+          this.log?.warn({ err: e }, 'group offsets not committed (the table holds them)');
+        });
+      // exactly-once: the table holds the positions, the group's offsets only show progress, so the
+      // next batch need not wait for them; at-least-once: they are the positions, committed before the next
+      this.offsetCommits = this.offsetCommits.then(commit);
+      if (!this.exactlyOnce) await this.offsetCommits;
     }
     phase('offsets');
     this.totals.batches++;
     this.totals.records += records.length;
     this.totals.rows += rows;
     this.totals.deadLetters += dead.length;
-    const report: BatchReport = { records: records.length, rows, deadLetters: dead.length, snapshotIds, offsets, durationMs: Date.now() - t0, commitMs: Date.now() - batch.sealedAt, phases };
+    const report: BatchReport = { records: records.length, rows, deadLetters: dead.length, snapshotIds, offsets, durationMs: Date.now() - batch.preparedFrom, commitMs: Date.now() - batch.sealedAt, phases };
     this.log?.info(report, 'batch committed');
     await this.options.onBatch?.(report);
     if (this.options.maxBatches !== undefined && this.totals.batches >= this.options.maxBatches) void this.stop('max-batches');
@@ -596,6 +646,7 @@ export class MicrobatchExecutor {
         });
       }
       await this.inflight.catch(() => undefined);
+      await this.offsetCommits;
     } finally {
       await this.close();
     }
@@ -620,6 +671,7 @@ export class MicrobatchExecutor {
     for (const lane of this.lanes) lane.connection.closeSync();
     this.lanes = [];
     this.duck?.closeSync();
+    if (this.spillDir) fs.rmSync(this.spillDir, { recursive: true, force: true });
   }
 
   private async ensureDeadLetterTopic(): Promise<void> {

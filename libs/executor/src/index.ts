@@ -7,3 +7,4 @@ export { createDecoder, toJsonText, type ValueDecoder, type Decoded, type Format
 export { SchemaRegistryClient, UnknownSchemaError, type RegisteredSchema } from './decode/registry';
 export { frame, unframe } from './decode/wire-format';
 export { renderAirflowDag, type AirflowDagOptions } from './airflow';
+export { executorHeapMb, executorNodeOptions, heapWarning } from './memory';

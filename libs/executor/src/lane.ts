@@ -1,4 +1,6 @@
-import { BIGINT, BOOLEAN, DuckDBConnection, DuckDBDataChunk, INTEGER, VARCHAR, type DuckDBType } from '@duckdb/node-api';
+import { BOOLEAN, DOUBLE, DuckDBConnection, DuckDBDataChunk, INTEGER, VARCHAR, type DuckDBType } from '@duckdb/node-api';
+import duckdb from '@duckdb/node-bindings';
+import { isUtf8 } from 'node:buffer';
 import type { IcebergColumn, MicrobatchPlan } from '@matih/contracts';
 import { ExecutorError, ExecutorErrorCode } from './errors';
 
@@ -14,10 +16,10 @@ export interface SourceRecord {
   headers: import('kafkajs').IHeaders | undefined;
 }
 
-/** A decoded record waiting for DuckDB: its index in the batch and its `value` text. */
+/** A decoded record waiting for DuckDB: its index in the batch and its `value` text (a string, or its UTF-8 bytes). */
 export interface StagedRecord {
   index: number;
-  text: string | null;
+  text: string | Buffer | null;
 }
 
 const q = (name: string): string => `"${name.replace(/"/g, '""')}"`;
@@ -36,8 +38,12 @@ export function duckTypeOf(type: string): string {
   return d;
 }
 
-const SOURCE_TYPES: DuckDBType[] = [INTEGER, VARCHAR, VARCHAR, BIGINT, VARCHAR, INTEGER, BIGINT, VARCHAR, BOOLEAN];
+// __row, value, key, __ts (epoch ms), partition, offset, __headers, __bad: offsets and times travel as doubles
+// (exact below 2^53) so that they are written into the vectors without a BigInt per record
+const SOURCE_TYPES: DuckDBType[] = [INTEGER, VARCHAR, VARCHAR, DOUBLE, INTEGER, DOUBLE, VARCHAR, BOOLEAN];
 const CHUNK = 2048;
+const MAX_ROW = 2147483647;
+const FULL_RANGE = `SET VARIABLE __lo = 0; SET VARIABLE __hi = ${MAX_ROW};`;
 
 /** The outcome of running the stages over a batch. */
 export interface LaneResult {
@@ -49,7 +55,7 @@ export interface LaneResult {
 
 /**
  * One DuckDB connection that runs a plan's stages over a batch. The batch is loaded column-wise
- * (one appender, 2048-row data chunks) into a temp table; the source is a view over it and each stage
+ * (one appender, 2048-row data chunks) into a temp table (a source has one topic: a constant); the source is a view over it and each stage
  * a view over its input, so a stage sees exactly the records selected for the current run. Temp
  * objects are per connection: two lanes work on two batches at once.
  */
@@ -57,6 +63,10 @@ export class Lane {
   private inputColumns = new Map<string, Set<string>>();
   private bad = false;
   private narrowed = false;
+  /** the stages see every record of the batch (no bisection range set) */
+  private full = true;
+  /** a data chunk's fixed-width columns, filled here and copied into DuckDB's vectors */
+  private readonly buffers = { rows: new Int32Array(CHUNK), parts: new Int32Array(CHUNK), ts: new Float64Array(CHUNK), offs: new Float64Array(CHUNK), bad: new Uint8Array(CHUNK) };
 
   constructor(
     readonly connection: DuckDBConnection,
@@ -66,13 +76,13 @@ export class Lane {
   async init(): Promise<void> {
     const c = this.connection;
     const source = this.plan.sources[0]!;
-    await c.run(`CREATE OR REPLACE TEMP TABLE __src (__row INTEGER, value VARCHAR, key VARCHAR, __ts BIGINT, topic VARCHAR, partition INTEGER, "offset" BIGINT, __headers VARCHAR, __bad BOOLEAN DEFAULT false)`);
+    await c.run(`CREATE OR REPLACE TEMP TABLE __src (__row INTEGER, value VARCHAR, key VARCHAR, __ts DOUBLE, partition INTEGER, "offset" DOUBLE, __headers VARCHAR, __bad BOOLEAN DEFAULT false)`);
     await c.run(`CREATE OR REPLACE TEMP TABLE __from (partition INTEGER, "offset" BIGINT)`);
-    await c.run(`SET VARIABLE __lo = 0`);
-    await c.run(`SET VARIABLE __hi = 2147483647`);
+    await c.run(FULL_RANGE);
     await c.run(
       `CREATE OR REPLACE TEMP VIEW ${q(source.name)} AS
-       SELECT value, key, make_timestamptz(__ts * 1000) AS event_timestamp, topic, partition, "offset",
+       SELECT value, key, make_timestamptz(CAST(__ts AS BIGINT) * 1000) AS event_timestamp, '${source.topic.replace(/'/g, "''")}' AS topic, partition,
+              CAST("offset" AS BIGINT) AS "offset",
               CAST(CAST(__headers AS JSON) AS MAP(VARCHAR, VARCHAR)) AS headers
        FROM __src s
        WHERE NOT __bad AND __row BETWEEN getvariable('__lo') AND getvariable('__hi')
@@ -95,32 +105,44 @@ export class Lane {
     }
   }
 
-  /** Loads the decoded records of a batch (replacing the previous batch). */
+  /**
+   * Loads the decoded records of a batch (replacing the previous batch). Values are written straight
+   * into DuckDB's vectors (numbers into their memory, text from its UTF-8 bytes): no per-record
+   * objects or string copies on the way.
+   */
   async load(records: readonly SourceRecord[], staged: readonly StagedRecord[]): Promise<void> {
     const c = this.connection;
-    await c.run('DELETE FROM __src');
-    await c.run('DELETE FROM __from');
-    await this.select(0, 2147483647);
+    await c.run(`DELETE FROM __src; ${this.narrowed ? 'DELETE FROM __from; ' : ''}${this.full ? '' : FULL_RANGE}`);
+    this.narrowed = false;
+    this.full = true;
     this.bad = false;
     const appender = await c.createAppender('__src');
     try {
       for (let s = 0; s < staged.length; s += CHUNK) {
         const n = Math.min(CHUNK, staged.length - s);
-        const cols: unknown[][] = [[], [], [], [], [], [], [], [], new Array<boolean>(n).fill(false)];
+        const chunk = DuckDBDataChunk.create(SOURCE_TYPES, n);
+        const vector = (i: number) => duckdb.data_chunk_get_vector(chunk.chunk, i);
+        const b = this.buffers;
+        const texts = new TextColumn(vector(1), n);
+        const keys = new TextColumn(vector(2), n);
+        const headers = new TextColumn(vector(6), n);
         for (let i = 0; i < n; i++) {
           const st = staged[s + i]!;
           const r = records[st.index]!;
-          cols[0]!.push(st.index);
-          cols[1]!.push(st.text);
-          cols[2]!.push(r.key === null ? null : r.key.toString('utf8'));
-          cols[3]!.push(BigInt(r.timestamp));
-          cols[4]!.push(r.topic);
-          cols[5]!.push(r.partition);
-          cols[6]!.push(BigInt(r.offset));
-          cols[7]!.push(headersJson(r.headers));
+          b.rows[i] = st.index;
+          texts.set(i, st.text);
+          keys.set(i, r.key === null ? null : isUtf8(r.key) ? r.key : r.key.toString('utf8'));
+          b.ts[i] = exactNumber(r.timestamp, 'timestamp');
+          b.parts[i] = r.partition;
+          b.offs[i] = exactNumber(r.offset, 'offset');
+          headers.set(i, headersJson(r.headers));
         }
-        const chunk = DuckDBDataChunk.create(SOURCE_TYPES, n);
-        chunk.setColumns(cols as never);
+        copyInto(vector(0), b.rows, n);
+        copyInto(vector(3), b.ts, n);
+        copyInto(vector(4), b.parts, n);
+        copyInto(vector(5), b.offs, n);
+        copyInto(vector(7), b.bad, n); // __bad: false
+        for (const column of [texts, keys, headers]) column.flush();
         appender.appendDataChunk(chunk);
       }
     } finally {
@@ -165,7 +187,7 @@ export class Lane {
       await this.connection.run(`UPDATE __src SET __bad = true WHERE __row IN (${failed.map((f) => f.index).join(',')})`);
       this.bad = true;
     }
-    await this.select(0, 2147483647);
+    await this.select(0, MAX_ROW);
     const rest = await this.probe();
     if (!rest.ok) {
       throw new ExecutorError(ExecutorErrorCode.BatchFailed, `the batch fails as a whole although each record passes alone (${rest.stage}): ${rest.reason}`);
@@ -175,6 +197,7 @@ export class Lane {
 
   /** Restricts a sink's write to the records at or after the table's offsets (recovery after a partial multi-sink commit). */
   async startAt(from: Map<number, string> | null): Promise<void> {
+    if (!this.narrowed && !(from && from.size)) return;
     await this.connection.run('DELETE FROM __from');
     this.narrowed = !!from && from.size > 0;
     if (from && from.size) {
@@ -192,8 +215,8 @@ export class Lane {
   }
 
   private async select(lo: number, hi: number): Promise<void> {
-    await this.connection.run(`SET VARIABLE __lo = ${lo}`);
-    await this.connection.run(`SET VARIABLE __hi = ${hi}`);
+    await this.connection.run(`SET VARIABLE __lo = ${lo}; SET VARIABLE __hi = ${hi}`);
+    this.full = lo === 0 && hi === MAX_ROW;
   }
 
   private async probe(): Promise<Probe> {
@@ -247,3 +270,36 @@ function headersJson(headers: SourceRecord['headers']): string | null {
   return JSON.stringify(out);
 }
 
+
+function copyInto(vector: duckdb.Vector, values: Int32Array | Float64Array | Uint8Array, n: number): void {
+  duckdb.copy_data_to_vector(vector, 0, values.buffer as ArrayBuffer, values.byteOffset, n * values.BYTES_PER_ELEMENT);
+}
+
+function exactNumber(text: string, what: string): number {
+  const n = Number(text);
+  if (!Number.isSafeInteger(n)) throw new ExecutorError(ExecutorErrorCode.BatchFailed, `Kafka gave the ${what} ${text}, beyond what the executor handles exactly (2^53)`);
+  return n;
+}
+
+/** A VARCHAR vector filled from strings or UTF-8 bytes; a null clears the row's validity bit. */
+class TextColumn {
+  private validity: Uint8Array | undefined;
+  constructor(
+    private readonly vector: duckdb.Vector,
+    private readonly n: number,
+  ) {}
+
+  set(i: number, value: string | Buffer | null): void {
+    if (value === null) {
+      this.validity ??= new Uint8Array(Math.ceil(this.n / 64) * 8).fill(0xff);
+      this.validity[i >> 3]! &= ~(1 << (i & 7));
+    } else if (typeof value === 'string') duckdb.vector_assign_string_element(this.vector, i, value);
+    else duckdb.vector_assign_string_element_len(this.vector, i, value);
+  }
+
+  flush(): void {
+    if (!this.validity) return;
+    duckdb.vector_ensure_validity_writable(this.vector);
+    duckdb.copy_data_to_vector_validity(this.vector, 0, this.validity.buffer as ArrayBuffer, 0, this.validity.byteLength);
+  }
+}

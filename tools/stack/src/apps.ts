@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdirSync } from 'node:fs';
+import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { repoRoot } from './layout';
 
@@ -36,10 +36,21 @@ export interface RunningService {
   exited: Promise<number | NodeJS.Signals>;
 }
 
+/**
+ * The Node options an app is launched with, as its nx `serve` target says (`node <options> -r …`):
+ * e.g. the micro-batch service's heap, sized for its executors' batches.
+ */
+export function appNodeOptions(name: AppName): string[] {
+  const project = JSON.parse(readFileSync(path.join(repoRoot(), 'apps', name, 'project.json'), 'utf8')) as { targets?: { serve?: { options?: { command?: string } } } };
+  const command = project.targets?.serve?.options?.command ?? '';
+  const m = /^node\s+(.*?)\s*-r @swc-node\/register /.exec(command);
+  return m?.[1] ? m[1].split(/\s+/) : [];
+}
+
 /** Start one of the apps as its own process, exactly as its `main.ts` runs in production. */
 export function startApp(name: AppName, options: StartAppOptions = {}): RunningService {
   const port = options.port ?? APPS[name];
-  const child = spawn(process.execPath, ['-r', '@swc-node/register', path.join('apps', name, 'src', 'main.ts')], {
+  const child = spawn(process.execPath, [...appNodeOptions(name), '-r', '@swc-node/register', path.join('apps', name, 'src', 'main.ts')], {
     cwd: repoRoot(),
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', SWC_NODE_PROJECT: 'tsconfig.base.json', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],

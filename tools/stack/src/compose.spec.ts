@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { appNodeOptions } from './apps';
 import path from 'node:path';
 import { repoRoot } from './layout';
 import { readCompose } from './testing/compose';
@@ -19,5 +20,11 @@ describe('docker/compose.yaml', () => {
     if (service.build) expect(existsSync(path.join(repoRoot(), 'docker', service.build.context, service.build.dockerfile))).toBe(true);
     if (service.build?.args?.APP) expect(existsSync(path.join(repoRoot(), 'apps', service.build.args.APP, 'src', 'main.ts'))).toBe(true);
     expect(service.image ?? service.build).toBeDefined();
+  });
+
+  it('launches the micro-batch service with the Node options of its nx serve target (its heap)', () => {
+    expect(appNodeOptions('microbatch')).toEqual([expect.stringMatching(/^--max-old-space-size=\d+$/)]);
+    expect(services['microbatch']?.environment?.['NODE_OPTIONS']).toBe(appNodeOptions('microbatch').join(' '));
+    expect(appNodeOptions('registry')).toEqual([]);
   });
 });

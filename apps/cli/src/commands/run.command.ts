@@ -72,7 +72,7 @@ export function registerRunCommand(program: Command): void {
         return;
       }
       if (options.airflowDag) {
-        writeFileSync(options.airflowDag, renderAirflowDag({ pipeline: loaded.pipeline, definitionPath: file, schedule: options.schedule, maxBatches, env: loaded.plan.secrets }));
+        writeFileSync(options.airflowDag, renderAirflowDag({ pipeline: loaded.pipeline, definitionPath: file, schedule: options.schedule, maxBatches, maxRecords: loaded.plan.maxRecords, env: loaded.plan.secrets }));
         process.stdout.write(`${options.airflowDag}: Airflow DAG for ${loaded.pipeline}\n`);
         process.exitCode = EXIT.ok;
         return;

@@ -1,48 +1,40 @@
 import * as avro from 'avsc';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import * as protobuf from 'protobufjs';
+import { startRegistryStandIn, type RegistryStandIn } from '../testing/registry-stand-in';
 import { createDecoder } from './decoders';
 import { SchemaRegistryClient } from './registry';
 import { frame, readMessageIndexes } from './wire-format';
 
-// A Confluent Schema Registry API stand-in (GET /schemas/ids/{id}); no registry runs in the unit tier.
+// the Confluent Schema Registry API, served in-process (testing/registry-stand-in.ts): ids 1 (avro) and 2 (protobuf)
 const AVRO = { type: 'record', name: 'Click', fields: [{ name: 'user_id', type: 'string' }, { name: 'n', type: 'long' }, { name: 'tag', type: ['null', 'string'], default: null }, { name: 'raw', type: 'bytes' }] };
 const PROTO = `syntax = "proto3"; package shop.v1; message Other { string x = 1; } message Click { string user_id = 1; int64 n = 2; message Inner { bool ok = 1; } Inner inner = 3; }`;
-const schemas: Record<number, unknown> = { 1: { schema: JSON.stringify(AVRO) }, 2: { schema: PROTO, schemaType: 'PROTOBUF' } };
-let server: Server;
+let registry: RegistryStandIn;
 let url: string;
-let requests = 0;
 
 beforeAll(async () => {
-  server = createServer((req, res) => {
-    requests++;
-    const id = Number(/\/schemas\/ids\/(\d+)/.exec(req.url ?? '')?.[1]);
-    const body = schemas[id];
-    res.writeHead(body ? 200 : 404, { 'content-type': 'application/json' });
-    res.end(JSON.stringify(body ?? { error_code: 40403, message: 'Schema not found' }));
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  registry = await startRegistryStandIn();
+  registry.register('clicks-value', JSON.stringify(AVRO));
+  registry.register('clicks-proto-value', PROTO, 'PROTOBUF');
+  url = registry.url;
 });
-afterAll(() => new Promise<void>((r) => server.close(() => r())));
+afterAll(() => registry.close());
 
 describe('value decoders', () => {
-  it('json: passes text through, rejects invalid UTF-8, strips a registry frame', async () => {
+  it('json: passes the bytes through (no string copy), rejects invalid UTF-8, strips a registry frame', async () => {
     const d = createDecoder('json', null);
-    expect(d.decode(Buffer.from('{"a":1}'))).toEqual({ ok: true, text: '{"a":1}' });
+    expect(d.decode(Buffer.from('{"a":1}'))).toEqual({ ok: true, text: Buffer.from('{"a":1}') });
     expect(d.decode(null)).toEqual({ ok: true, text: null });
     expect(d.decode(Buffer.from([0x7b, 0xff, 0xfe]))).toEqual({ ok: false, reason: 'value is not valid UTF-8' });
-    expect(createDecoder('json', new SchemaRegistryClient({ url })).decode(frame(7, Buffer.from('{"b":2}')))).toEqual({ ok: true, text: '{"b":2}' });
+    expect(createDecoder('json', new SchemaRegistryClient({ url })).decode(frame(7, Buffer.from('{"b":2}')))).toEqual({ ok: true, text: Buffer.from('{"b":2}') });
   });
 
   it('avro: decodes the Confluent wire format into JSON text, caches schemas, dead-letters what it cannot read', async () => {
     const type = avro.Type.forSchema(AVRO as avro.Schema);
     const good = frame(1, type.toBuffer({ user_id: 'u1', n: 42, tag: 'x', raw: Buffer.from([1, 2]) }));
     const d = createDecoder('avro', new SchemaRegistryClient({ url }));
-    const before = requests;
+    const before = registry.requests;
     await d.prepare([good, good, frame(99, Buffer.from([1])), Buffer.from('plain'), null]);
-    expect(requests - before).toBe(2); // ids 1 and 99, once each
+    expect(registry.requests - before).toBe(2); // ids 1 and 99, once each
     expect(JSON.parse((d.decode(good) as { text: string }).text)).toEqual({ user_id: 'u1', n: 42, tag: 'x', raw: 'AQI=' });
     expect(d.decode(frame(99, Buffer.from([1])))).toEqual({ ok: false, reason: 'schema id 99 is not in the schema registry' });
     expect(d.decode(Buffer.from('plain'))).toMatchObject({ ok: false, reason: expect.stringMatching(/magic byte/) });

@@ -7,8 +7,8 @@ import { readMessageIndexes, unframe } from './wire-format';
 
 export type Format = MicrobatchPlan['sources'][number]['format'];
 
-/** A decoded record value: the text the `value` column holds, or why it could not be decoded. */
-export type Decoded = { ok: true; text: string | null } | { ok: false; reason: string };
+/** A decoded record value: the text the `value` column holds (JSON: its UTF-8 bytes as received), or why it could not be decoded. */
+export type Decoded = { ok: true; text: string | Buffer | null } | { ok: false; reason: string };
 
 /**
  * Turns record values into the `value` column's text. JSON stays as written (its validity is
@@ -46,7 +46,7 @@ class JsonDecoder implements ValueDecoder {
     // JSON Schema serializers frame the JSON text; plain JSON never starts with a 0 byte
     const body = this.framed && value.length >= 5 && value[0] === 0 ? value.subarray(5) : value;
     if (!isUtf8(body)) return { ok: false, reason: 'value is not valid UTF-8' };
-    return { ok: true, text: body.toString('utf8') };
+    return { ok: true, text: body };
   }
 }
 
