@@ -416,7 +416,10 @@ class Translator {
     }
     const v = this.expr(doc);
     const p = this.expr(pathItem.expr);
-    const text = `(CASE WHEN json_valid(${v}) THEN (CASE json_type(${v}, ${p}) WHEN 'VARCHAR' THEN json_extract_string(${v}, ${p}) WHEN 'OBJECT' THEN NULL WHEN 'ARRAY' THEN NULL WHEN 'NULL' THEN NULL ELSE CAST(json_extract(${v}, ${p}) AS VARCHAR) END) END)`;
+    // json_value: the scalar at the path as JSON text, NULL for JSON null, objects, arrays and missing
+    // paths; json_extract_string unquotes that small text. One parse of the document (json_type and
+    // json_extract each took one).
+    const text = `(CASE WHEN json_valid(${v}) THEN json_extract_string(json_value(${v}, ${p}), '$') END)`;
     if (returning === null || returning.kind === 'STRING') return text;
     if (returning.kind === 'OTHER') throw new Unsupported(`JSON_VALUE … RETURNING ${returning.text} is not supported by the micro-batch engine`, expr.position);
     if (returning.kind === 'BOOLEAN') return `(CASE lower(${text}) WHEN 'true' THEN TRUE WHEN 'false' THEN FALSE END)`;
