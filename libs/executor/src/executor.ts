@@ -205,7 +205,7 @@ export class MicrobatchExecutor {
     this.believed = this.plan.sinks.map(() => new Map());
 
     // two lanes' batches, transform outputs and staged Parquet; beyond its limit DuckDB spills to its own temp folder
-    const memoryMb = Math.max(128, Math.ceil((this.plan.maxRecords * 8) / 1024));
+    const memoryMb = Math.max(96, Math.ceil((this.plan.maxRecords * 8) / 1024));
     this.spillDir = path.join(os.tmpdir(), `matih-duckdb-${this.instanceId}`);
     this.duck = await DuckDBInstance.create(':memory:', { threads: String(this.options.duckdbThreads ?? 2), memory_limit: `${memoryMb}MB`, temp_directory: this.spillDir });
     for (let i = 0; i < 2; i++) {
@@ -452,8 +452,8 @@ export class MicrobatchExecutor {
     this.inflight = (async () => {
       await previous;
       const batch = await prepared;
-      // the previous batch failed the fence, or the group rebalanced meanwhile
-      if (generation !== this.generation || this.failedError) return;
+      // the previous batch failed the fence, or the group rebalanced meanwhile, or the run has its batches
+      if (generation !== this.generation || this.failedError || this.batchLimitReached()) return;
       await this.commit(batch, generation);
     })().catch((e: unknown) => this.onWriteError(e, generation));
     this.laneFree[turn] = this.inflight;
@@ -566,7 +566,7 @@ export class MicrobatchExecutor {
       const exactlyOnce = this.exactlyOnce;
       const appended = await this.withRetries(() =>
         table.append(
-          { connection: lane.connection, sql: lane.sinkRelation(s) },
+          { connection: lane.connection, sql: lane.sinkRelation(s), columns: this.plan.sinks[s]!.columns.map((c) => c.name) },
           {
             summary,
             precondition: (meta) => {
@@ -603,7 +603,11 @@ export class MicrobatchExecutor {
     const report: BatchReport = { records: records.length, rows, deadLetters: dead.length, snapshotIds, offsets, durationMs: Date.now() - batch.preparedFrom, commitMs: Date.now() - batch.sealedAt, phases };
     this.log?.info(report, 'batch committed');
     await this.options.onBatch?.(report);
-    if (this.options.maxBatches !== undefined && this.totals.batches >= this.options.maxBatches) void this.stop('max-batches');
+    if (this.batchLimitReached()) void this.stop('max-batches');
+  }
+
+  private batchLimitReached(): boolean {
+    return this.options.maxBatches !== undefined && this.totals.batches >= this.options.maxBatches;
   }
 
   /** Retries transient failures of a commit (catalog or storage); the fence makes a retry safe. */

@@ -140,6 +140,7 @@ export class Table {
     const sortOrder = this.metadata['sort-orders'].find((o) => o['order-id'] === this.metadata['default-sort-order-id']);
     let connection: DuckDBConnection;
     let relationSql: string;
+    let relationColumns: readonly string[] | undefined;
     let cleanupInput: (() => Promise<void>) | undefined;
     let ownConnection = false;
     if ('rows' in input) {
@@ -151,6 +152,7 @@ export class Table {
     } else {
       connection = input.connection;
       relationSql = input.sql;
+      relationColumns = input.columns;
     }
 
     const commitId = randomUUID();
@@ -160,6 +162,7 @@ export class Table {
       files = await writeDataFiles({
         connection,
         relationSql,
+        relationColumns,
         schema,
         spec,
         sortOrder,

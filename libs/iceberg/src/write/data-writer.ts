@@ -20,6 +20,8 @@ export interface RowsInput {
 export interface RelationInput {
   connection: DuckDBConnection;
   sql: string;
+  /** its column names, when the caller knows them (saves describing the relation) */
+  columns?: readonly string[];
 }
 
 export type AppendInput = RowsInput | RelationInput;
@@ -28,6 +30,8 @@ export interface WriteDataFilesArgs {
   connection: DuckDBConnection;
   /** Anything that can stand in `FROM (…)`. */
   relationSql: string;
+  /** the relation's column names, if known */
+  relationColumns?: readonly string[];
   schema: Schema;
   spec: PartitionSpec;
   sortOrder?: SortOrder;
@@ -170,7 +174,7 @@ export async function writeDataFiles(args: WriteDataFilesArgs): Promise<DataFile
 
   // 1. Stage the batch, cast to the table's types, with partition values and a partition group id.
   const inputCols = new Set(
-    (await c.runAndReadAll(`DESCRIBE SELECT * FROM (${relation}) AS __in`)).getRows().map((r) => String(r[0])),
+    args.relationColumns ?? (await c.runAndReadAll(`DESCRIBE SELECT * FROM (${relation}) AS __in`)).getRows().map((r) => String(r[0])),
   );
   const missingRequired = fields.filter((f) => f.required && !inputCols.has(f.name));
   if (missingRequired.length) throw new Error(`input lacks required column(s): ${missingRequired.map((f) => f.name).join(', ')}`);
