@@ -2,9 +2,10 @@
  * Benchmark of the micro-batch executor, end to end on the local stack, in one run:
  *   (a) raw kafkajs consumption of the topic (the ceiling): eachBatch, count bytes, commit group
  *       offsets every 10 000 records;
- *   (b) the executor: Kafka → DuckDB (decode, JSON check, the clickstream transform, schema check)
- *       → Parquet → Iceberg commit with offsets in the snapshot (exactly-once) → group offsets,
- *       max_records 10 000.
+ *   (b) the executor running the reference page's pipeline (examples/clickstream.yaml, compiled for
+ *       the micro-batch engine: its JSON_VALUE transform, partitioned by day): Kafka → DuckDB
+ *       (decode, JSON check, the transform, schema check) → Parquet → Iceberg commit with offsets in
+ *       the snapshot (exactly-once) → group offsets, max_records 10 000.
  * Each runs in its own process (so peak RSS is its own), the executor with the heap limit its
  * launchers give it, over the same ~250-byte JSON clickstream events; prints records/s, MB/s (record
  * values), batch commit latency p50/p99, peak RSS and the CPU time each process used.
@@ -14,10 +15,16 @@
  *   MATIH_BENCH_RECORDS=500000 MATIH_BENCH_PARTITIONS=4 to change the size.
  */
 import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
+import type { MicrobatchPlan } from '@matih/contracts';
 import { MicrobatchExecutor, executorNodeOptions } from '@matih/executor';
-import { stackEndpoints } from '@matih/stack';
-import { clickEvent, clickstreamPlan, createTopic, uniq } from '@matih/executor/testing';
+import { loadDefinition } from '@matih/pipeline-spec';
+import { compilePlan, localStackCatalogs } from '@matih/planner';
+import { repoRoot, stackEndpoints } from '@matih/stack';
+import { clickEvent, createTopic, uniq } from '@matih/executor/testing';
 
 const RECORDS = Number(process.env['MATIH_BENCH_RECORDS'] ?? 500_000);
 const PARTITIONS = Number(process.env['MATIH_BENCH_PARTITIONS'] ?? 4);
@@ -102,8 +109,30 @@ async function raw(topic: string): Promise<Result> {
   return { mode: 'raw kafkajs', records, bytes, seconds, latencies, peakRssMb: process.resourceUsage().maxRSS / 1024, batches, cpuSeconds: cpuSeconds() };
 }
 
+/** The reference page's pipeline on the benchmark's topic and a table of its own, as the micro-batch engine runs it. */
+function seedPlan(topic: string, table: string): MicrobatchPlan {
+  const file = path.join(repoRoot(), 'examples', 'clickstream.yaml');
+  let text = readFileSync(file, 'utf8');
+  const edits: [string | RegExp, string][] = [
+    ['topic: matih.web.clickstream', `topic: ${topic}`],
+    ['consumer_group: pipeline-clickstream-v1', `consumer_group: ${topic}-group`],
+    ['start_offset: latest', 'start_offset: earliest'],
+    ['table: analytics.web.clickstream_events', `table: analytics.bench.${table}`],
+    [/orchestration:[\s\S]*$/, 'orchestration:\n  engine: airflow\n  max_records: 10000\n'],
+  ];
+  for (const [from, to] of edits) {
+    if (!text.match(from)) throw new Error(`${file} no longer has ${String(from)}: update the benchmark`);
+    text = text.replace(from, to);
+  }
+  const loaded = loadDefinition(text, { file, env: { KAFKA_CONNECTION: stackEndpoints().kafka.brokers.join(','), SCHEMA_REGISTRY_URL: 'http://127.0.0.1:18999' } });
+  if (!loaded.ok) throw new Error(JSON.stringify(loaded.diagnostics));
+  const compiled = compilePlan(loaded.definition, { target: 'microbatch', deploymentId: randomUUID(), catalogs: localStackCatalogs(stackEndpoints().stateDir) });
+  if (!compiled.ok) throw new Error(JSON.stringify(compiled.diagnostics));
+  return compiled.plan as MicrobatchPlan;
+}
+
 async function executor(topic: string, table: string): Promise<Result> {
-  const plan = clickstreamPlan({ topic, table, maxRecords: 10_000, idleTimeoutMs: 60_000, pollTimeoutMs: 30_000, errorBudget: 0 });
+  const plan = seedPlan(topic, table);
   let records = 0;
   const latencies: number[] = [];
   let batches = 0;
@@ -113,6 +142,7 @@ async function executor(topic: string, table: string): Promise<Result> {
   const ex = new MicrobatchExecutor({
     plan,
     pipeline: 'bench',
+    env: { ...process.env, MATIH_ICEBERG_JDBC_PASSWORD: stackEndpoints().postgres.password },
     fetch: FETCH,
     onBatch: (r) => {
       if (!t0) t0 = Date.now() - r.durationMs; // clock starts with the first batch being written
