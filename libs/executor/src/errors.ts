@@ -12,6 +12,8 @@ export enum ExecutorErrorCode {
   InvalidPlan = 'EXECUTOR_INVALID_PLAN',
   /** the batch could not be written although each of its records could (a transform over several records failed) */
   BatchFailed = 'EXECUTOR_BATCH_FAILED',
+  /** the pipeline's source topic does not exist */
+  SourceTopicMissing = 'EXECUTOR_SOURCE_TOPIC_MISSING',
 }
 
 export class ExecutorError extends Error {

@@ -2,7 +2,7 @@ import { readIcebergTable } from '@matih/stack';
 import pino from 'pino';
 import { readDeadLetterHeaders } from './dead-letters';
 import { MicrobatchExecutor } from './executor';
-import { catalogEnv, clickstreamPlan, createTopic, endpoints, produceClickstream, readTopic, uniq } from './testing/fixtures';
+import { catalogEnv, clickstreamPlan, createTopic, endpoints, kafka, produceClickstream, readTopic, uniq } from './testing/fixtures';
 
 const logger = pino({ level: process.env['LOG_LEVEL'] ?? 'warn' }, pino.destination(2));
 
@@ -55,5 +55,18 @@ describe('micro-batch executor on the local stack', () => {
     await executor.start();
     expect(await executor.done).toMatchObject({ reason: 'idle', rows: valid.length });
     expect(await readIcebergTable(`executor_it.${table}`)).toHaveLength(valid.length);
+  });
+
+  it('refuses to start on a source topic that does not exist, saying which and what to change', async () => {
+    const topic = uniq('it_missing');
+    const plan = clickstreamPlan({ topic, table: uniq('missing') });
+    const executor = new MicrobatchExecutor({ plan, pipeline: 'it-missing', logger, env: catalogEnv() });
+    await expect(executor.start()).rejects.toThrow(`the source topic ${topic} does not exist on ${endpoints().kafka.brokers.join(',')}: create it, or correct sources.clickstream.topic`);
+    await executor.stop().catch(() => undefined);
+    // and it created nothing on the way (no dead-letter topic for a source that is not there)
+    const admin = kafka().admin();
+    await admin.connect();
+    expect(await admin.listTopics()).not.toContain(`${topic}.dlq`);
+    await admin.disconnect();
   });
 });

@@ -141,8 +141,6 @@ export class MicrobatchExecutor {
   private inflight: Promise<void> = Promise.resolve();
   /** per lane: the write of the last batch that used it */
   private laneFree: Promise<void>[] = [];
-  /** group offset commits after exactly-once table commits (for lag tools only), in order */
-  private offsetCommits: Promise<void> = Promise.resolve();
   private generation = 0;
   private timer: NodeJS.Timeout | undefined;
   private lastRecordAt = Date.now();
@@ -217,7 +215,7 @@ export class MicrobatchExecutor {
 
     this.admin = this.kafka.admin();
     await this.admin.connect();
-    await this.ensureDeadLetterTopic();
+    await this.ensureTopics();
     this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
     await this.producer.connect();
 
@@ -375,6 +373,7 @@ export class MicrobatchExecutor {
     this.verified.add(p);
     const messages = batch.messages;
     const max = this.plan.maxRecords;
+    const generation = this.generation;
     let i = 0;
     while (i < messages.length) {
       const room = max - this.acc.records.length;
@@ -392,6 +391,10 @@ export class MicrobatchExecutor {
       this.lastRecordAt = Date.now();
       if (this.acc.records.length >= max) await this.seal();
       if (this.stopping) break;
+      // the group rebalanced (or a batch failed the fence) while the sealed batch waited for its lane:
+      // the rest of this fetch belongs to the old generation, whose positions are gone; the new one
+      // seeks to the table's offsets and reads it again
+      if (generation !== this.generation) return;
     }
     if (messages.length && i === messages.length) resolveOffset(messages[messages.length - 1]!.offset);
     this.lags.set(p, BigInt(batch.offsetLag()));
@@ -586,14 +589,11 @@ export class MicrobatchExecutor {
     const offsets: Record<string, string> = {};
     for (const [p, end] of batch.end) offsets[`${this.source.topic}:${p}`] = end.toString();
     if (generation === this.generation && !this.failedError) {
-      const commit = () =>
-        this.consumer!.commitOffsets([...batch.end].map(([partition, end]) => ({ topic: this.source.topic, partition, offset: end.toString() }))).catch((e: unknown) => {
-          this.log?.warn({ err: e }, 'group offsets not committed (the table holds them)');
-        });
-      // exactly-once: the table holds the positions, the group's offsets only show progress, so the
-      // next batch need not wait for them; at-least-once: they are the positions, committed before the next
-      this.offsetCommits = this.offsetCommits.then(commit);
-      if (!this.exactlyOnce) await this.offsetCommits;
+      try {
+        await this.consumer!.commitOffsets([...batch.end].map(([partition, end]) => ({ topic: this.source.topic, partition, offset: end.toString() })));
+      } catch (e) {
+        this.log?.warn({ err: e }, 'group offsets not committed (the table holds them)');
+      }
     }
     phase('offsets');
     this.totals.batches++;
@@ -650,7 +650,6 @@ export class MicrobatchExecutor {
         });
       }
       await this.inflight.catch(() => undefined);
-      await this.offsetCommits;
     } finally {
       await this.close();
     }
@@ -678,13 +677,24 @@ export class MicrobatchExecutor {
     if (this.spillDir) fs.rmSync(this.spillDir, { recursive: true, force: true });
   }
 
-  private async ensureDeadLetterTopic(): Promise<void> {
+  /**
+   * The source topic must exist (the executor never creates it): a missing one fails the start with
+   * the reason, rather than the consumer waiting for it. The dead-letter topic is created if missing,
+   * with the source's partition count.
+   */
+  private async ensureTopics(): Promise<void> {
     const admin = this.admin!;
-    const topic = this.source.deadLetterTopic;
     const existing = new Set(await admin.listTopics());
+    if (!existing.has(this.source.topic)) {
+      throw new ExecutorError(
+        ExecutorErrorCode.SourceTopicMissing,
+        `the source topic ${this.source.topic} does not exist on ${this.source.connection.bootstrapServers.join(',')}: create it, or correct sources.${this.source.name}.topic`,
+      );
+    }
+    const topic = this.source.deadLetterTopic;
     if (existing.has(topic)) return;
-    const meta = await admin.fetchTopicMetadata({ topics: [this.source.topic] }).catch(() => undefined);
-    const partitions = meta?.topics[0]?.partitions.length ?? 1;
+    const meta = await admin.fetchTopicMetadata({ topics: [this.source.topic] });
+    const partitions = meta.topics[0]?.partitions.length ?? 1;
     try {
       await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: partitions }] });
     } catch (e) {
