@@ -165,6 +165,24 @@ export class ControlPlane {
     await consumer.run({ eachMessage: (payload) => this.receive(payload, this.broadcastGroup, this.broadcastHandlers) });
   }
 
+  /**
+   * Every valid message of `types` now on their topics (up to each partition's current end), in the
+   * order of each partition, read through a throwaway consumer group; none when a topic is absent.
+   */
+  async history<T extends MessageType>(types: readonly T[], timeoutMs = 60_000): Promise<Envelope<T>[]> {
+    const topics = [...new Set(types.map((type) => MESSAGES[type].topic))];
+    const admin = this.kafka.admin();
+    await admin.connect();
+    const ends = new Map<string, { partition: number; low: string; high: string }[]>();
+    try {
+      const existing = new Set(await admin.listTopics());
+      for (const topic of topics) if (existing.has(topic)) ends.set(topic, await admin.fetchTopicOffsets(topic));
+    } finally {
+      await admin.disconnect();
+    }
+    return (await this.readHistory(ends, new Set<MessageType>(types), timeoutMs)) as Envelope<T>[];
+  }
+
   /** Every valid message of `types` before `ends`, read through a throwaway consumer group. */
   private async readHistory(ends: ReadonlyMap<string, readonly { partition: number; low: string; high: string }[]>, types: ReadonlySet<MessageType>, timeoutMs = 60_000): Promise<Envelope[]> {
     const remaining = new Map<string, bigint>();

@@ -1,11 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { decodeEnvelope, MESSAGES, TOPICS } from '@matih/contracts';
 import { ROOT_LOGGER } from '@matih/service-host';
-import { Kafka, logLevel } from 'kafkajs';
 import type { Logger } from 'pino';
-import { FLINK_SUBMITTER_CONFIG, type FlinkSubmitterConfig } from '../config';
-import { foldEvents, isFlinkEvent, type FlinkEvent, type TrackedDeployment } from './deployment-state';
+import { foldEvents, type FlinkEvent, type TrackedDeployment } from './deployment-state';
 
 /**
  * What the submitter knows about each deployment's job, in memory. After a restart it is rebuilt by
@@ -21,10 +17,7 @@ export class DeploymentsRepository {
   /** settles once the state has been rebuilt at start-up: commands wait for it */
   readonly ready = new Promise<void>((resolve) => (this.markReady = resolve));
 
-  constructor(
-    @Inject(FLINK_SUBMITTER_CONFIG) private readonly config: FlinkSubmitterConfig,
-    @Inject(ROOT_LOGGER) private readonly logger: Logger,
-  ) {}
+  constructor(@Inject(ROOT_LOGGER) private readonly logger: Logger) {}
 
   /** The state is rebuilt (or could not be, and will be learnt from Flink and new commands). */
   rebuilt(): void {
@@ -57,52 +50,10 @@ export class DeploymentsRepository {
   }
 
   /**
-   * Read the Flink events topic from its beginning to its current end (a throwaway consumer group,
-   * deleted afterwards) and fold the events into the tracked state.
+   * Fold the submitter's own events, read back from the Flink events topic, into the tracked state
+   * (deployments already tracked keep what they have).
    */
-  async rebuildFromEvents(timeoutMs = 60_000): Promise<number> {
-    const topic = MESSAGES['job.submitted'].topic;
-    const kafka = new Kafka({ clientId: 'matih-flink-submitter-replay', brokers: [...this.config.MATIH_KAFKA_BROKERS], logLevel: logLevel.NOTHING });
-    const admin = kafka.admin();
-    await admin.connect();
-    const groupId = `matih.flink-submitter.replay-${randomUUID()}`;
-    const events: FlinkEvent[] = [];
-    try {
-      if (!(await admin.listTopics()).includes(topic)) return 0;
-      const ends = new Map(
-        (await admin.fetchTopicOffsets(topic)).filter((p) => BigInt(p.high) > BigInt(p.low)).map((p) => [p.partition, BigInt(p.high)]),
-      );
-      if (ends.size > 0) {
-        const consumer = kafka.consumer({ groupId, allowAutoTopicCreation: false });
-        await consumer.connect();
-        try {
-          await consumer.subscribe({ topic, fromBeginning: true });
-          const remaining = new Set(ends.keys());
-          await new Promise<void>((resolve, reject) => {
-            const timer = setTimeout(() => reject(new Error(`replaying ${topic} took longer than ${timeoutMs} ms`)), timeoutMs);
-            consumer
-              .run({
-                autoCommit: false,
-                eachMessage: async ({ partition, message }) => {
-                  const decoded = decodeEnvelope(TOPICS.flinkEvents, message.value);
-                  if (decoded.ok && isFlinkEvent(decoded.envelope)) events.push(decoded.envelope);
-                  if (BigInt(message.offset) + 1n >= (ends.get(partition) ?? 0n)) remaining.delete(partition);
-                  if (remaining.size === 0) {
-                    clearTimeout(timer);
-                    resolve();
-                  }
-                },
-              })
-              .catch(reject);
-          });
-        } finally {
-          await consumer.disconnect();
-        }
-        await admin.deleteGroups([groupId]).catch(() => undefined);
-      }
-    } finally {
-      await admin.disconnect();
-    }
+  rebuildFrom(events: readonly FlinkEvent[]): number {
     // a deployment's events share its key, hence one partition: they were read in the order written
     const rebuilt = foldEvents(events);
     for (const [id, deployment] of rebuilt) if (!this.tracked.has(id)) this.tracked.set(id, deployment);

@@ -3,6 +3,7 @@ import { ControlPlane } from '@matih/control-plane';
 import { ROOT_LOGGER } from '@matih/service-host';
 import type { Logger } from 'pino';
 import { FLINK_SUBMITTER_CONFIG, type FlinkSubmitterConfig } from '../config';
+import { FLINK_EVENT_TYPES } from '../deployments/deployment-state';
 import { DeploymentsRepository } from '../deployments/deployments.repository';
 import { FlinkClusterRepository } from '../flink-cluster/flink-cluster.repository';
 import { reconcileAction } from './reconcile-action';
@@ -43,7 +44,7 @@ export class ReconcileService implements OnApplicationBootstrap, OnModuleDestroy
 
   private async startUp(): Promise<void> {
     try {
-      await this.deployments.rebuildFromEvents();
+      this.deployments.rebuildFrom(await this.controlPlane.history(FLINK_EVENT_TYPES));
     } catch (error) {
       this.logger.warn({ err: error }, 'could not rebuild the state from the Flink events topic: continuing with what Flink reports');
     } finally {
