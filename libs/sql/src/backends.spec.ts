@@ -98,4 +98,22 @@ describe('DuckDB translation', () => {
     ]);
     connection.closeSync();
   });
+
+  it('reads each JSON document with one json_value call for all its plain paths, and nested or other paths still right', async () => {
+    const sql = `SELECT JSON_VALUE(value, '$.a') AS a, JSON_VALUE(value, '$.b.c') AS bc, JSON_VALUE(value, '$.a') AS a2,
+      JSON_VALUE(JSON_VALUE(value, '$.inner'), '$.x') AS x, JSON_VALUE(value, '$.l[1]') AS l1, JSON_VALUE(value, '$."odd key"') AS odd
+      FROM {{ input }} WHERE JSON_VALUE(value, '$.b.c') IS NOT NULL`;
+    const r = duck(sql);
+    if (!r.ok) throw new Error(JSON.stringify(r.diagnostics));
+    expect(r.sql.match(/json_value\("value", \['\$\.a', '\$\.b\.c', '\$\.inner', '\$\.l\[1\]'\]\)/g)).toHaveLength(6);
+    const connection = await (await DuckDBInstance.create(':memory:')).connect();
+    await connection.run(`CREATE TABLE batch AS SELECT * FROM (VALUES
+      ('{"a":"x","b":{"c":2},"inner":"{\\"x\\":\\"y\\"}","l":[0,"one"],"odd key":1}'), ('{"b":{"c":[1]}}'), ('{"b":{"c":true},"a":{"o":1}}'), ('{bad'), (NULL)) AS t(value)`);
+    const rows = (await connection.runAndReadAll(r.sql)).getRowObjectsJson();
+    expect(rows).toEqual([
+      { a: 'x', bc: '2', a2: 'x', x: 'y', l1: 'one', odd: '1' },
+      { a: null, bc: 'true', a2: null, x: null, l1: null, odd: null },
+    ]);
+    connection.closeSync();
+  });
 });

@@ -120,8 +120,19 @@ function translate(run: () => string): DuckDbTranslation {
 }
 
 
+/** JSON paths DuckDB's json_value reads as Flink does and that cannot fail: `$.name`, `$[0]`, and chains of them. */
+const PLAIN_JSON_PATH = /^\$(\.[A-Za-z_][A-Za-z0-9_]*|\[[0-9]+\])+$/;
+
 class Translator {
   private readonly aliases = new Set<string>();
+  /**
+   * The plain paths JSON_VALUE reads from each document (by its SQL) in this query. They are read
+   * with one json_value call per document, so each document is parsed once per row however many
+   * fields the query takes from it: DuckDB computes the repeated call once per projection.
+   * Filled by a first translation pass, used by the second.
+   */
+  private jsonPaths = new Map<string, string[]>();
+  private collecting = false;
 
   constructor(
     private readonly node: SelectNode,
@@ -131,6 +142,23 @@ class Translator {
   }
 
   select(input: string): string {
+    return this.twice(() => this.selectOnce(input));
+  }
+
+  scalar(expr: Expr): string {
+    return this.twice(() => this.expr(expr));
+  }
+
+  /** Translates once to learn the JSON paths each document is read at, then again with them known. */
+  private twice(run: () => string): string {
+    this.jsonPaths = new Map();
+    this.collecting = true;
+    run();
+    this.collecting = false;
+    return run();
+  }
+
+  private selectOnce(input: string): string {
     const node = this.node;
     const construct = node.constructs[0];
     if (construct) throw new Unsupported(`${construct.name} cannot be computed batch by batch by the micro-batch engine`, construct.position, BATCH_HINT);
@@ -145,10 +173,6 @@ class Translator {
     const alias = node.from.alias ? ` AS ${quoteDuckDbIdentifier(node.from.alias.name)}` : '';
     const where = node.where ? `\nWHERE ${this.expr(node.where)}` : '';
     return `SELECT\n  ${items.join(',\n  ')}\nFROM ${input}${alias}${where}`;
-  }
-
-  scalar(expr: Expr): string {
-    return this.expr(expr);
   }
 
   private type(expr: Expr): SqlType | null {
@@ -417,9 +441,18 @@ class Translator {
     const v = this.expr(doc);
     const p = this.expr(pathItem.expr);
     // json_value: the scalar at the path as JSON text, NULL for JSON null, objects, arrays and missing
-    // paths; json_extract_string unquotes that small text. One parse of the document (json_type and
-    // json_extract each took one).
-    const text = `(CASE WHEN json_valid(${v}) THEN json_extract_string(json_value(${v}, ${p}), '$') END)`;
+    // paths; json_extract_string unquotes that small text.
+    let text = `(CASE WHEN json_valid(${v}) THEN json_extract_string(json_value(${v}, ${p}), '$') END)`;
+    const path = pathItem.expr.kind === 'string' ? pathItem.expr.value : null;
+    if (path !== null && PLAIN_JSON_PATH.test(path)) {
+      // one json_value call reads all of the document's plain paths; try() gives NULL for a document
+      // that is not JSON (a plain path cannot make it fail otherwise)
+      if (this.collecting) this.jsonPaths.set(v, [...new Set([...(this.jsonPaths.get(v) ?? []), path])]);
+      // (a document that is itself read by JSON_VALUE renders differently once its paths are known: it reads its path alone)
+      const known = this.jsonPaths.get(v);
+      const paths = known?.includes(path) ? known : [path];
+      text = `json_extract_string(try(json_value(${v}, [${paths.map(str).join(', ')}]))[${paths.indexOf(path) + 1}], '$')`;
+    }
     if (returning === null || returning.kind === 'STRING') return text;
     if (returning.kind === 'OTHER') throw new Unsupported(`JSON_VALUE … RETURNING ${returning.text} is not supported by the micro-batch engine`, expr.position);
     if (returning.kind === 'BOOLEAN') return `(CASE lower(${text}) WHEN 'true' THEN TRUE WHEN 'false' THEN FALSE END)`;
