@@ -13,4 +13,5 @@ export { RestCatalog, RestCatalogError, type RestCatalogOptions } from './catalo
 export { openRestCatalog, type RestCatalogConnection, type SecretRef } from './catalog/open-rest-catalog';
 export { AppendInput, RowsInput, RelationInput } from './write/data-writer';
 export { Table, AppendOptions, AppendResult, SnapshotInfo, loadTable } from './table';
+export { manifestMergePolicy, snapshotsToExpire, type ManifestMergePolicy, type SnapshotRetention } from './maintenance';
 export * from './errors';

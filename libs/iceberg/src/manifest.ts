@@ -254,14 +254,7 @@ export async function writeManifest(args: {
       sort_order_id: f.sortOrderId ?? null,
     },
   }));
-  const bytes = await encodeContainer(avroSchema, records, {
-    schema: stringifyJson(args.schema),
-    'schema-id': String(args.schema['schema-id']),
-    'partition-spec': stringifyJson(args.spec.fields),
-    'partition-spec-id': String(args.spec['spec-id']),
-    'format-version': '2',
-    content: 'data',
-  });
+  const bytes = await encodeManifest(avroSchema, records, args.schema, args.spec);
   return {
     bytes,
     entry: {
@@ -281,6 +274,82 @@ export async function writeManifest(args: {
   };
 }
 
+function encodeManifest(avroSchema: AvroSchema, records: unknown[], schema: Schema, spec: PartitionSpec): Promise<Buffer> {
+  return encodeContainer(avroSchema, records, {
+    schema: stringifyJson(schema),
+    'schema-id': String(schema['schema-id']),
+    'partition-spec': stringifyJson(spec.fields),
+    'partition-spec-id': String(spec['spec-id']),
+    'format-version': '2',
+    content: 'data',
+  });
+}
+
+/** The data_file fields of a manifest entry, as this library writes them (spec field ids 100-140). */
+const DATA_FILE_FIELDS = [
+  'content', 'file_path', 'file_format', 'partition', 'record_count', 'file_size_in_bytes', 'column_sizes', 'value_counts', 'null_value_counts',
+  'nan_value_counts', 'lower_bounds', 'upper_bounds', 'key_metadata', 'split_offsets', 'equality_ids', 'sort_order_id',
+] as const;
+
+/**
+ * Rewrites data manifests of one partition spec (any v2 writer's) as one manifest of EXISTING
+ * entries for the snapshot `snapshotId`: live entries only (DELETED ones belong to the snapshot that
+ * deleted them), each with its snapshot id and sequence numbers made explicit (an ADDED entry's
+ * inherited values come from its manifest). What Java's manifest merging does on append.
+ */
+export async function mergeDataManifests(args: {
+  schema: Schema;
+  spec: PartitionSpec;
+  snapshotId: bigint;
+  manifests: { file: ManifestFile; bytes: Buffer }[];
+}): Promise<WrittenManifest & { minSequenceNumber: bigint }> {
+  const ptype = partitionType(args.spec, args.schema);
+  const records: unknown[] = [];
+  const partitions: { partition: (IcebergValue | null)[] }[] = [];
+  let rows = 0n;
+  let minSequenceNumber: bigint | undefined;
+  for (const { file, bytes } of args.manifests) {
+    const { records: entries } = await decodeContainer<Record<string, unknown>>(bytes);
+    for (const e of entries) {
+      const status = e['status'] as number;
+      if (status === 2) continue;
+      const inherited = status === 1;
+      const own = (k: string) => (e[k] as bigint | null | undefined) ?? null;
+      const sequenceNumber = own('sequence_number') ?? (inherited ? file.sequence_number : null);
+      const fileSequenceNumber = own('file_sequence_number') ?? (inherited ? file.sequence_number : null);
+      if (sequenceNumber === null || fileSequenceNumber === null) throw new Error(`${file.manifest_path}: an EXISTING entry without sequence numbers`);
+      const raw = e['data_file'] as Record<string, unknown>;
+      if ((raw['content'] ?? 0) !== 0) throw new Error(`${file.manifest_path} is not a data manifest`);
+      const dataFile = Object.fromEntries(DATA_FILE_FIELDS.map((k) => [k, raw[k] ?? null]));
+      const part = raw['partition'] as Record<string, unknown>;
+      dataFile['partition'] = Object.fromEntries(ptype.map((p) => [p.name, part[p.name] ?? null]));
+      records.push({ status: 0, snapshot_id: own('snapshot_id') ?? file.added_snapshot_id, sequence_number: sequenceNumber, file_sequence_number: fileSequenceNumber, data_file: dataFile });
+      partitions.push({ partition: ptype.map((p) => partitionValueFromAvro(p.type, part[p.name])) });
+      rows += raw['record_count'] as bigint;
+      if (minSequenceNumber === undefined || sequenceNumber < minSequenceNumber) minSequenceNumber = sequenceNumber;
+    }
+  }
+  const bytes = await encodeManifest(manifestEntrySchema(ptype), records, args.schema, args.spec);
+  return {
+    bytes,
+    minSequenceNumber: minSequenceNumber ?? 0n,
+    entry: {
+      manifest_length: BigInt(bytes.length),
+      partition_spec_id: args.spec['spec-id'],
+      content: 0,
+      added_snapshot_id: args.snapshotId,
+      added_files_count: 0,
+      existing_files_count: records.length,
+      deleted_files_count: 0,
+      added_rows_count: 0n,
+      existing_rows_count: rows,
+      deleted_rows_count: 0n,
+      partitions: partitionSummaries(ptype, partitions),
+      key_metadata: null,
+    },
+  };
+}
+
 function comparePartition(type: PrimitiveType, a: IcebergValue, b: IcebergValue): number {
   if (a instanceof Uint8Array && b instanceof Uint8Array) return Buffer.compare(Buffer.from(a), Buffer.from(b));
   if (typeof a === 'string' && typeof b === 'string') {
@@ -290,7 +359,7 @@ function comparePartition(type: PrimitiveType, a: IcebergValue, b: IcebergValue)
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-function partitionSummaries(ptype: { type: PrimitiveType }[], files: DataFile[]): PartitionFieldSummary[] {
+function partitionSummaries(ptype: { type: PrimitiveType }[], files: { partition: (IcebergValue | null)[] }[]): PartitionFieldSummary[] {
   return ptype.map((p, i) => {
     let containsNull = false;
     let containsNan = false;

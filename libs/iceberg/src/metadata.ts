@@ -150,6 +150,7 @@ function buildSpec(specId: number, input: PartitionFieldInput[], schema: Schema,
 export type MetadataUpdate =
   | { action: 'add-snapshot'; snapshot: Snapshot }
   | { action: 'set-snapshot-ref'; 'ref-name': string; type: 'branch' | 'tag'; 'snapshot-id': bigint }
+  | { action: 'remove-snapshots'; 'snapshot-ids': bigint[] }
   | { action: 'add-schema'; schema: Schema; 'last-column-id'?: number }
   | { action: 'set-current-schema'; 'schema-id': number }
   | { action: 'set-properties'; updates: Record<string, string> };
@@ -208,6 +209,13 @@ export function applyUpdates(base: TableMetadata, updates: MetadataUpdate[], bas
           const ts = m.snapshots.find((x) => x['snapshot-id'] === u['snapshot-id'])!['timestamp-ms'];
           m['snapshot-log'].push({ 'timestamp-ms': ts, 'snapshot-id': u['snapshot-id'] });
         }
+        break;
+      }
+      case 'remove-snapshots': {
+        const gone = new Set(u['snapshot-ids']);
+        for (const [name, ref] of Object.entries(m.refs)) if (gone.has(ref['snapshot-id'])) throw new RequirementFailed(`snapshot ${ref['snapshot-id']} is the head of ${name}`);
+        m.snapshots = m.snapshots.filter((x) => !gone.has(x['snapshot-id']));
+        m['snapshot-log'] = m['snapshot-log'].filter((e) => !gone.has(e['snapshot-id']));
         break;
       }
       case 'add-schema': {

@@ -3,6 +3,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { Catalog, LoadedTable, identToString } from './catalog/catalog';
 import { CommitConflictError, IcebergError, IcebergErrorCode } from './errors';
 import { DataFile, ManifestFile, readManifestList, writeManifest, writeManifestList } from './manifest';
+import { deleteExpiredFiles, manifestMergePolicy, mergeManifests, snapshotsToExpire, type SnapshotRetention } from './maintenance';
 import { MetadataUpdate, schemaWithColumn } from './metadata';
 import { IcebergType, Schema, Snapshot, TableIdentifier, TableMetadata, currentSchema, currentSnapshot, defaultSpec } from './types';
 import { AppendInput, defaultConnection, writeDataFiles } from './write/data-writer';
@@ -18,6 +19,11 @@ export interface AppendOptions {
    * abort (e.g. the offsets in the latest summary show this batch was already committed).
    */
   precondition?: (current: TableMetadata) => void | Promise<void>;
+  /**
+   * Expire older snapshots in the same commit (and delete the manifest lists and manifests only
+   * they referenced). Without it, every snapshot stays, as with Java's appends.
+   */
+  retain?: SnapshotRetention;
 }
 
 export interface AppendResult {
@@ -157,6 +163,8 @@ export class Table {
 
     const commitId = randomUUID();
     const orphans: string[] = [];
+    /** what the current commit attempt wrote beyond the data files and their manifest */
+    let attemptFiles: string[] = [];
     let files: DataFile[] = [];
     try {
       files = await writeDataFiles({
@@ -197,11 +205,25 @@ export class Table {
         const parent = currentSnapshot(base.metadata);
         const seq = base.metadata['last-sequence-number'] + 1n;
         const parentManifests = parent ? await readManifestList(await io.read(parent['manifest-list'])) : [];
-        const manifests = manifest ? [{ ...manifest, sequence_number: seq, min_sequence_number: seq }, ...parentManifests] : parentManifests;
+        const merged = await mergeManifests({
+          io,
+          metadata: base.metadata,
+          schema,
+          manifests: parentManifests,
+          snapshotId,
+          sequenceNumber: seq,
+          addedSpecId: manifest?.partition_spec_id,
+          newManifestPath: (i) => `${base.metadata.location}/metadata/${commitId}-${attempt}-merged-m${i}.avro`,
+          policy: manifestMergePolicy(base.metadata.properties),
+        });
+        attemptFiles = merged.written;
+        const manifests = manifest ? [{ ...manifest, sequence_number: seq, min_sequence_number: seq }, ...merged.manifests] : merged.manifests;
         const listPath = `${base.metadata.location}/metadata/snap-${snapshotId}-${attempt}-${commitId}.avro`;
         await io.write(listPath, await writeManifestList({ snapshotId, parentSnapshotId: parent?.['snapshot-id'], sequenceNumber: seq, manifests }), {
           exclusive: true,
         });
+        attemptFiles = [...merged.written, listPath];
+        const expired = opts.retain ? snapshotsToExpire(base.metadata, opts.retain, Date.now()) : [];
         const summary: Record<string, string> = { ...(opts.summary ?? {}) };
         Object.assign(summary, {
           operation: 'append',
@@ -246,8 +268,11 @@ export class Table {
             [
               { action: 'add-snapshot', snapshot },
               { action: 'set-snapshot-ref', 'ref-name': 'main', type: 'branch', 'snapshot-id': snapshotId },
+              ...(expired.length ? [{ action: 'remove-snapshots' as const, 'snapshot-ids': expired }] : []),
             ],
           );
+          // committed: what only the expired snapshots used can go (best effort)
+          if (expired.length) await deleteExpiredFiles(io, base.metadata, this.state.metadata, manifests).catch(() => undefined);
           return {
             snapshotId,
             sequenceNumber: seq,
@@ -259,10 +284,15 @@ export class Table {
           };
         } catch (e) {
           if (!(e instanceof CommitConflictError)) {
-            if (e instanceof IcebergError && e.code === IcebergErrorCode.CommitStateUnknown) orphans.length = 0; // may be live: keep everything
+            if (e instanceof IcebergError && e.code === IcebergErrorCode.CommitStateUnknown) {
+              // may be live: keep everything
+              orphans.length = 0;
+              attemptFiles = [];
+            }
             throw e;
           }
-          await io.delete(listPath);
+          await Promise.all(attemptFiles.map((p) => io.delete(p)));
+          attemptFiles = [];
           if (attempt >= maxAttempts) {
             throw new IcebergError(IcebergErrorCode.RetriesExhausted, `append to ${identToString(this.ident)} conflicted ${attempt} times`, { cause: e });
           }
@@ -271,7 +301,7 @@ export class Table {
         }
       }
     } catch (e) {
-      await Promise.all(orphans.map((p) => io.delete(p).catch(() => undefined)));
+      await Promise.all([...orphans, ...attemptFiles].map((p) => io.delete(p).catch(() => undefined)));
       throw e;
     }
   }

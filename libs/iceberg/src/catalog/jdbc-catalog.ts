@@ -204,6 +204,12 @@ export class JdbcCatalog implements Catalog {
       await this.io.delete(metadataLocation);
       throw new CommitConflictError(`table ${identToString(ident)} was changed by another commit since ${base.metadataLocation}`);
     }
+    if (metadata.properties['write.metadata.delete-after-commit.enabled'] === 'true') {
+      // Java's behaviour: metadata files that fell out of the metadata log go (best effort)
+      const logged = new Set(metadata['metadata-log'].map((e) => e['metadata-file']));
+      const dropped = [...base.metadata['metadata-log'].map((e) => e['metadata-file']), base.metadataLocation].filter((f) => !logged.has(f));
+      await Promise.all(dropped.map((f) => this.io.delete(f).catch(() => undefined)));
+    }
     return { metadata, metadataLocation };
   }
 

@@ -1,0 +1,146 @@
+import { FileIO } from './io/file-io';
+import { ManifestFile, mergeDataManifests, readManifestList } from './manifest';
+import { Schema, Snapshot, TableMetadata, currentSnapshot } from './types';
+
+/**
+ * What keeps a table that is appended to many times a minute cheap to commit to and to read:
+ * manifests merged as they accumulate (as Java's appends do), and old snapshots expired in the
+ * append's own commit.
+ */
+
+/** Java's manifest merging on append, from the table's properties (same names and defaults). */
+export interface ManifestMergePolicy {
+  enabled: boolean;
+  /** merge once a partition spec has this many data manifests */
+  minCount: number;
+  /** manifests at least this large are left alone; merged ones stay below it */
+  targetBytes: bigint;
+}
+
+export function manifestMergePolicy(properties: Record<string, string>): ManifestMergePolicy {
+  return {
+    enabled: (properties['commit.manifest-merge.enabled'] ?? 'true') !== 'false',
+    minCount: Number(properties['commit.manifest.min-count-to-merge'] ?? 100),
+    targetBytes: BigInt(properties['commit.manifest.target-size-bytes'] ?? 8 * 1024 * 1024),
+  };
+}
+
+export interface MergedManifests {
+  /** the parent's manifests with the merged ones in place of those they replace */
+  manifests: ManifestFile[];
+  /** paths of the manifests this merge wrote (to delete if the commit does not happen) */
+  written: string[];
+}
+
+/**
+ * Merges the parent's small data manifests of each partition spec that has `minCount` or more of
+ * them (counting the one the append adds) into manifests of at most `targetBytes`, for the snapshot
+ * being committed with `sequenceNumber`. Delete manifests and large manifests stay as they are.
+ */
+export async function mergeManifests(args: {
+  io: FileIO;
+  metadata: TableMetadata;
+  schema: Schema;
+  manifests: ManifestFile[];
+  snapshotId: bigint;
+  sequenceNumber: bigint;
+  addedSpecId: number | undefined;
+  newManifestPath: (i: number) => string;
+  policy: ManifestMergePolicy;
+}): Promise<MergedManifests> {
+  const { policy } = args;
+  const kept: ManifestFile[] = [];
+  const bySpec = new Map<number, ManifestFile[]>();
+  for (const m of args.manifests) {
+    if (m.content !== 0 || m.manifest_length >= policy.targetBytes) kept.push(m);
+    else bySpec.set(m.partition_spec_id, [...(bySpec.get(m.partition_spec_id) ?? []), m]);
+  }
+  const merged: ManifestFile[] = [];
+  const written: string[] = [];
+  for (const [specId, small] of bySpec) {
+    const count = small.length + (args.addedSpecId === specId ? 1 : 0);
+    const spec = args.metadata['partition-specs'].find((s) => s['spec-id'] === specId);
+    if (!policy.enabled || count < policy.minCount || small.length < 2 || !spec) {
+      kept.push(...small);
+      continue;
+    }
+    // bins of consecutive manifests (newest first, as listed) up to the target size
+    const bins: ManifestFile[][] = [[]];
+    let size = 0n;
+    for (const m of small) {
+      if (size + m.manifest_length > policy.targetBytes && bins[bins.length - 1]!.length) {
+        bins.push([]);
+        size = 0n;
+      }
+      bins[bins.length - 1]!.push(m);
+      size += m.manifest_length;
+    }
+    for (const bin of bins) {
+      if (bin.length < 2) {
+        kept.push(...bin);
+        continue;
+      }
+      const inputs = await Promise.all(bin.map(async (file) => ({ file, bytes: await args.io.read(file.manifest_path) })));
+      const m = await mergeDataManifests({ schema: args.schema, spec, snapshotId: args.snapshotId, manifests: inputs });
+      const path = args.newManifestPath(written.length);
+      await args.io.write(path, m.bytes, { exclusive: true });
+      written.push(path);
+      merged.push({ ...m.entry, manifest_path: path, sequence_number: args.sequenceNumber, min_sequence_number: m.minSequenceNumber });
+    }
+  }
+  return { manifests: [...merged, ...kept], written };
+}
+
+/** How many snapshots an append keeps: the newest `max`, none older than `maxAgeMs` (but always the current one). */
+export interface SnapshotRetention {
+  max: number;
+  maxAgeMs?: number;
+}
+
+/**
+ * The snapshots to expire before the snapshot being added becomes current: ancestors of `main`
+ * beyond the newest `max - 1` (the new one makes `max`) or older than `maxAgeMs`. Snapshots a
+ * tag or another branch reaches are kept. Expires in steps (once a tenth over `max`), so that most
+ * appends remove nothing.
+ */
+export function snapshotsToExpire(metadata: TableMetadata, retention: SnapshotRetention, now: number): bigint[] {
+  const byId = new Map(metadata.snapshots.map((s) => [s['snapshot-id'], s]));
+  const ancestry = (head: bigint | null | undefined): Snapshot[] => {
+    const out: Snapshot[] = [];
+    let s = head === null || head === undefined ? undefined : byId.get(head);
+    while (s && out.length <= metadata.snapshots.length) {
+      out.push(s);
+      s = s['parent-snapshot-id'] === undefined ? undefined : byId.get(s['parent-snapshot-id']);
+    }
+    return out;
+  };
+  const main = ancestry(currentSnapshot(metadata)?.['snapshot-id']);
+  const protectedIds = new Set<bigint>();
+  for (const [name, ref] of Object.entries(metadata.refs)) if (name !== 'main') for (const s of ancestry(ref['snapshot-id'])) protectedIds.add(s['snapshot-id']);
+  const keep = Math.max(1, retention.max - 1);
+  const oldest = retention.maxAgeMs === undefined ? -Infinity : now - retention.maxAgeMs;
+  const overCount = main.length > keep + Math.max(1, Math.floor(retention.max / 10));
+  return main
+    .filter((s, i) => i > 0 && ((overCount && i >= keep) || Number(s['timestamp-ms']) < oldest) && !protectedIds.has(s['snapshot-id']))
+    .map((s) => s['snapshot-id']);
+}
+
+/**
+ * Deletes what only expired snapshots referenced: their manifest lists, and manifests no kept
+ * snapshot lists. Data files are never deleted here (an append-only table's files all stay live).
+ * Best effort: a file left behind is an orphan, never a loss.
+ */
+export async function deleteExpiredFiles(io: FileIO, before: TableMetadata, after: TableMetadata, current: ManifestFile[]): Promise<void> {
+  const kept = new Set(after.snapshots.map((s) => s['snapshot-id']));
+  const expired = before.snapshots.filter((s) => !kept.has(s['snapshot-id']));
+  if (!expired.length) return;
+  const lists = async (snapshots: Snapshot[]) => (await Promise.all(snapshots.map(async (s) => readManifestList(await io.read(s['manifest-list'])).catch(() => [])))).flat();
+  const live = new Set(current.map((m) => m.manifest_path));
+  let candidates = [...new Set((await lists(expired)).map((m) => m.manifest_path))].filter((p) => !live.has(p));
+  if (candidates.length) {
+    // only after a merge: a kept snapshot older than the merge may still list them
+    const listed = new Set((await lists(after.snapshots.filter((s) => s['snapshot-id'] !== currentSnapshot(after)?.['snapshot-id']))).map((m) => m.manifest_path));
+    candidates = candidates.filter((p) => !listed.has(p));
+  }
+  await Promise.all([...expired.map((s) => s['manifest-list']), ...candidates].map((p) => io.delete(p).catch(() => undefined)));
+}
