@@ -1,6 +1,6 @@
 import { DuckDBInstance } from '@duckdb/node-api';
 import type { MicrobatchPlan } from '@matih/contracts';
-import { openCatalog, type Table } from '@matih/iceberg';
+import { openCatalog, type SnapshotRetention, type Table } from '@matih/iceberg';
 import { ensureSinkTable } from '@matih/planner';
 import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -198,7 +198,7 @@ export class MicrobatchExecutor {
     this.decoder = createDecoder(source.format, registry);
     // each sink's catalog is where the plan says; its password comes from this executor's environment
     for (const sink of this.plan.sinks) {
-      this.tables.push(await ensureSinkTable(await openCatalog(sink.catalog, this.env), sink, { 'matih.created-by': 'microbatch-executor' }));
+      this.tables.push(await ensureSinkTable(await openCatalog(sink.catalog, this.env), sink, { 'matih.created-by': 'microbatch-executor', 'write.metadata.delete-after-commit.enabled': 'true' }));
     }
     this.believed = this.plan.sinks.map(() => new Map());
 
@@ -572,6 +572,7 @@ export class MicrobatchExecutor {
           { connection: lane.connection, sql: lane.sinkRelation(s), columns: this.plan.sinks[s]!.columns.map((c) => c.name) },
           {
             summary,
+            retain: snapshotRetention(table.metadata.properties),
             precondition: (meta) => {
               if (exactlyOnce) checkFence(meta, range);
               Object.assign(summary, offsetSummary(meta, range, { monotonic: !exactlyOnce }));
@@ -701,4 +702,13 @@ export class MicrobatchExecutor {
       if (!/already exists/i.test((e as Error).message)) throw e;
     }
   }
+}
+
+/**
+ * The snapshots the executor keeps in a table it appends to: it commits every batch, many times a
+ * minute, so history is bounded by count (`matih.history.max-snapshots`, default 200) as well as by
+ * Iceberg's age property (`history.expire.max-snapshot-age-ms`, default five days).
+ */
+export function snapshotRetention(properties: Record<string, string>): SnapshotRetention {
+  return { max: Number(properties['matih.history.max-snapshots'] ?? 200), maxAgeMs: Number(properties['history.expire.max-snapshot-age-ms'] ?? 5 * 24 * 3600 * 1000) };
 }

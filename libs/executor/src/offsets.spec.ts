@@ -42,4 +42,14 @@ describe('offsets in the Iceberg snapshot summary', () => {
     expect(offsetSummary(meta, range, { monotonic: false })).toEqual({ [k(0)]: '180', [k(1)]: '40', 'matih.offsets.other.t.0': '7' });
     expect(offsetSummary(meta, range, { monotonic: true })[k(1)]).toBe('50');
   });
+
+  it('carries keys forward past a snapshot of another writer, so expiring the older snapshots loses none', () => {
+    const meta = table([
+      { id: 1n, summary: { [k(0)]: '10', 'matih.offsets.other.t.0': '7' } },
+      { id: 2n, parent: 1n, summary: { [k(0)]: '20' } },
+      { id: 3n, parent: 2n, summary: {} }, // e.g. a Flink append
+    ]);
+    const range: BatchRange = { group: 'g', topic: 'clicks', start: new Map([[1, null]]), end: new Map([[1, '5']]) };
+    expect(offsetSummary(meta, range, { monotonic: false })).toEqual({ [k(0)]: '20', [k(1)]: '5', 'matih.offsets.other.t.0': '7' });
+  });
 });

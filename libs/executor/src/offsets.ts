@@ -43,12 +43,20 @@ export function committedOffsets(metadata: TableMetadata, group: string, topic: 
   return result;
 }
 
-/** Every `matih.offsets.*` key of the current snapshot (carried forward into the next one). */
+/**
+ * Every `matih.offsets.*` key the table records, the newest of each (carried forward into the next
+ * snapshot): usually all in the current snapshot, but a snapshot another engine wrote carries none,
+ * and once its ancestors expire only what the next snapshot carries remains.
+ */
 export function carriedOffsetKeys(metadata: TableMetadata): Record<string, string> {
+  const byId = new Map(metadata.snapshots.map((s) => [s['snapshot-id'], s]));
   const main = metadata.refs?.['main']?.['snapshot-id'] ?? metadata['current-snapshot-id'];
-  const current = metadata.snapshots.find((s) => s['snapshot-id'] === main);
   const out: Record<string, string> = {};
-  if (current) for (const [k, v] of Object.entries(current.summary)) if (k.startsWith(PREFIX)) out[k] = v;
+  const seen = new Set<bigint>();
+  for (let s = main === undefined || main === null ? undefined : byId.get(main); s && !seen.has(s['snapshot-id']); s = s['parent-snapshot-id'] === undefined ? undefined : byId.get(s['parent-snapshot-id'])) {
+    seen.add(s['snapshot-id']);
+    for (const [k, v] of Object.entries(s.summary)) if (k.startsWith(PREFIX) && !(k in out)) out[k] = v;
+  }
   return out;
 }
 
