@@ -83,7 +83,7 @@ describe('endpoints', () => {
 
 describe('resolveComponents', () => {
   it('defaults to everything, adds the Flink cluster under the gateway, keeps start order', () => {
-    expect(resolveComponents(undefined)).toEqual(['postgres', 'kafka', 'flink', 'gateway', 'objectstore', 'rest-catalog']);
+    expect(resolveComponents(undefined)).toEqual(['postgres', 'kafka', 'flink', 'gateway', 'objectstore', 'rest-catalog', 'schema-registry']);
     expect(resolveComponents(['gateway', 'postgres'])).toEqual(['postgres', 'flink', 'gateway']);
     expect(resolveComponents(['kafka'])).toEqual(['kafka']);
   });
@@ -91,6 +91,10 @@ describe('resolveComponents', () => {
   it('starts the REST catalog with what it keeps its tables in: PostgreSQL and the object store', () => {
     expect(resolveComponents(['rest-catalog'])).toEqual(['postgres', 'objectstore', 'rest-catalog']);
     expect(resolveComponents(['objectstore'])).toEqual(['objectstore']);
+  });
+
+  it('starts the schema registry with PostgreSQL, where it keeps its schemas', () => {
+    expect(resolveComponents(['schema-registry'])).toEqual(['postgres', 'schema-registry']);
   });
 });
 

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 
 /** The components of the local stack, in start order. */
-export const COMPONENTS = ['postgres', 'kafka', 'flink', 'gateway', 'objectstore', 'rest-catalog'] as const;
+export const COMPONENTS = ['postgres', 'kafka', 'flink', 'gateway', 'objectstore', 'rest-catalog', 'schema-registry'] as const;
 export type ComponentName = (typeof COMPONENTS)[number];
 
 export function isComponentName(value: string): value is ComponentName {
@@ -21,6 +21,8 @@ export const PORTS = {
   objectStore: 19900,
   /** Iceberg REST catalog (Iceberg's reference server) */
   restCatalog: 19181,
+  /** schema registry (Apicurio Registry; Confluent API under /apis/ccompat/v7) */
+  schemaRegistry: 19281,
 } as const;
 
 export const HOST = '127.0.0.1';
@@ -32,6 +34,8 @@ export const CREDENTIALS = {
   objectStore: { accessKeyId: 'matih', secretAccessKey: 'matih-object-secret', region: 'us-east-1', bucket: 'warehouse' },
   /** the REST catalog's own database on the stack's PostgreSQL */
   restCatalog: { database: 'matih_rest_catalog' },
+  /** the schema registry's own database on the stack's PostgreSQL */
+  schemaRegistry: { database: 'matih_schema_registry' },
 } as const;
 
 export const ICEBERG_CATALOG_NAME = 'matih';
@@ -128,6 +132,8 @@ export interface StackEndpoints {
   objectStore: { endpoint: string; region: string; accessKeyId: string; secretAccessKey: string; bucket: string };
   /** Iceberg REST catalog, keeping its tables in the object store */
   restCatalog: { uri: string; warehouse: string };
+  /** the schema registry: `url` is the Confluent Schema Registry API base, what `schema_registry.url` and Confluent clients take */
+  schemaRegistry: { url: string };
   /** the reader venv's python (pyiceberg) */
   python: string;
   stateDir: string;
@@ -173,6 +179,7 @@ export function stackEndpoints(root: string = stackDir()): StackEndpoints {
       bucket: CREDENTIALS.objectStore.bucket,
     },
     restCatalog: { uri: `http://${HOST}:${PORTS.restCatalog}`, warehouse: `s3://${CREDENTIALS.objectStore.bucket}/rest` },
+    schemaRegistry: { url: `http://${HOST}:${PORTS.schemaRegistry}/apis/ccompat/v7` },
     python: l.python.bin,
     stateDir: root,
   };

@@ -146,17 +146,19 @@ export async function ensureJava(l: StackLayout, log: Log): Promise<string> {
 
 let mavenChain: Promise<unknown> = Promise.resolve();
 
-/** `mvn dependency:copy-dependencies` of one of our poms; serialised (one local repository). */
-export function mavenCopy(l: StackLayout, javaHome: string, pom: string, outputDir: string, extra: string[], log: Log): Promise<void> {
+/** `mvn -q -B <args>` (installing Maven when missing); serialised, as all builds share one local repository. */
+export function maven(l: StackLayout, javaHome: string, args: string[], log: Log): Promise<void> {
   const next = mavenChain.then(async () => {
     if (!onPath('mvn')) await aptInstall(l, ['maven'], log);
-    await run('mvn', ['-q', '-B', '-f', pom, 'dependency:copy-dependencies', `-DoutputDirectory=${outputDir}`, ...extra], {
-      env: { ...process.env, JAVA_HOME: javaHome },
-      logFile: provisionLog(l),
-    });
+    await run('mvn', ['-q', '-B', ...args], { env: { ...process.env, JAVA_HOME: javaHome }, logFile: provisionLog(l) });
   });
   mavenChain = next.catch(() => undefined);
   return next;
+}
+
+/** `mvn dependency:copy-dependencies` of one of our poms. */
+export function mavenCopy(l: StackLayout, javaHome: string, pom: string, outputDir: string, extra: string[], log: Log): Promise<void> {
+  return maven(l, javaHome, ['-f', pom, 'dependency:copy-dependencies', `-DoutputDirectory=${outputDir}`, ...extra], log);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 /**
  * Proof that the local stack is real: run after `npx matih stack up`.
- * Kafka and PostgreSQL answer; a streaming Flink SQL job submitted through the SQL Gateway moves
+ * Kafka, PostgreSQL and the schema registry answer; a streaming Flink SQL job submitted through the SQL Gateway moves
  * JSON events from Kafka into an Iceberg table (JDBC catalog on the stack's PostgreSQL, file
  * warehouse) that both Flink (batch) and pyiceberg read back exactly.
  */
@@ -10,6 +10,7 @@ import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import { Client } from 'pg';
 import { readIcebergTable } from './iceberg-reader';
 import { icebergCatalogDdl, stackEndpoints } from './layout';
+import { registerSchema } from './schema-registry';
 import { stackStatus } from './stack';
 
 const endpoints = stackEndpoints();
@@ -114,6 +115,34 @@ describe('local stack', () => {
     } finally {
       await client.end();
     }
+  });
+
+  it('schema registry: registers and serves schemas over the Confluent API, anonymously, and refuses an incompatible one', async () => {
+    const base = endpoints.schemaRegistry.url;
+    const subject = `stack-itest-${runId}-value`;
+    const schema = (fields: object[]) => JSON.stringify({ type: 'record', name: 'Click', namespace: 'stack.itest', fields: [{ name: 'run', type: 'string', default: runId }, ...fields] });
+    const v1 = schema([{ name: 'user_id', type: 'string' }]);
+    const id = await registerSchema(subject, v1);
+    // the same schema again is the same version and id
+    expect(await registerSchema(subject, v1)).toBe(id);
+    const get = async (pathname: string) => {
+      const response = await fetch(`${base}${pathname}`);
+      return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+    };
+    // avro: no schemaType in the answer, as Confluent's registry
+    expect(await get(`/schemas/ids/${id}`)).toMatchObject({ status: 200, body: { schema: v1 } });
+    expect((await get(`/schemas/ids/${id}`)).body['schemaType']).toBeUndefined();
+    expect(await get(`/subjects/${subject}/versions/latest`)).toMatchObject({ status: 200, body: { subject, id, version: 1, schema: v1 } });
+    expect(await get('/schemas/ids/2147483647')).toMatchObject({ status: 404, body: { error_code: 40403 } });
+
+    const config = await fetch(`${base}/config/${subject}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ compatibility: 'BACKWARD' }) });
+    expect(config.status).toBe(200);
+    // a new required field without a default cannot read the old records: 409 (Apicurio answers error_code 0, not Confluent's 409)
+    await expect(registerSchema(subject, schema([{ name: 'user_id', type: 'string' }, { name: 'n', type: 'long' }]))).rejects.toThrow(/HTTP 409/);
+    const v2 = schema([{ name: 'user_id', type: 'string' }, { name: 'n', type: 'long', default: 0 }]);
+    const id2 = await registerSchema(subject, v2);
+    expect(id2).not.toBe(id);
+    expect(await get(`/subjects/${subject}/versions/latest`)).toMatchObject({ status: 200, body: { id: id2, version: 2 } });
   });
 
   it('Kafka -> Flink SQL (via the SQL Gateway) -> Iceberg, read back by Flink and by pyiceberg', async () => {

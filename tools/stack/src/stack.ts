@@ -19,6 +19,7 @@ import {
 } from './provision';
 import { ensureBucket, objectStorePaths, probeObjectStore, provisionObjectStore, spawnObjectStore } from './object-store';
 import { probeRestCatalog, provisionRestCatalog, restCatalogPaths, spawnRestCatalog } from './rest-catalog';
+import { probeSchemaRegistry, provisionSchemaRegistry, schemaRegistryPaths, spawnSchemaRegistry } from './schema-registry';
 
 export type ComponentState = 'running' | 'stopped' | 'unhealthy';
 
@@ -93,6 +94,8 @@ function roles(l: StackLayout, name: ComponentName): Role[] {
       return [{ role: 'objectstore', pidFile: objectStorePaths(l).pidFile, log: objectStorePaths(l).log }];
     case 'rest-catalog':
       return [{ role: 'rest-catalog', pidFile: restCatalogPaths(l).pidFile, log: restCatalogPaths(l).log }];
+    case 'schema-registry':
+      return [{ role: 'schema-registry', pidFile: schemaRegistryPaths(l).pidFile, log: schemaRegistryPaths(l).log }];
   }
 }
 
@@ -110,6 +113,8 @@ function address(name: ComponentName): string {
       return `http://${HOST}:${PORTS.objectStore} (S3, path-style)`;
     case 'rest-catalog':
       return `http://${HOST}:${PORTS.restCatalog}`;
+    case 'schema-registry':
+      return `http://${HOST}:${PORTS.schemaRegistry}/apis/ccompat/v7 (Confluent API)`;
   }
 }
 
@@ -127,6 +132,8 @@ function mainPort(name: ComponentName): number[] {
       return [PORTS.objectStore];
     case 'rest-catalog':
       return [PORTS.restCatalog];
+    case 'schema-registry':
+      return [PORTS.schemaRegistry];
   }
 }
 
@@ -196,10 +203,12 @@ async function probe(name: ComponentName): Promise<void> {
       return probeObjectStore(endpoints.objectStore);
     case 'rest-catalog':
       return probeRestCatalog(endpoints.restCatalog.uri);
+    case 'schema-registry':
+      return probeSchemaRegistry();
   }
 }
 
-const READY_TIMEOUT_MS: Record<ComponentName, number> = { postgres: 60_000, kafka: 120_000, flink: 180_000, gateway: 120_000, objectstore: 60_000, 'rest-catalog': 120_000 };
+const READY_TIMEOUT_MS: Record<ComponentName, number> = { postgres: 60_000, kafka: 120_000, flink: 180_000, gateway: 120_000, objectstore: 60_000, 'rest-catalog': 120_000, 'schema-registry': 120_000 };
 
 async function waitReady(l: StackLayout, name: ComponentName, log: Log): Promise<void> {
   const started = Date.now();
@@ -374,6 +383,22 @@ async function startRestCatalog(l: StackLayout, log: Log): Promise<void> {
   await waitReady(l, 'rest-catalog', log);
 }
 
+/**
+ * Builds the registry (when its sources changed: the running one is stopped first) while PostgreSQL
+ * starts, then starts it on its database there.
+ */
+async function startSchemaRegistry(l: StackLayout, postgres: Promise<void>, log: Log): Promise<void> {
+  const javaHome = await provisionSchemaRegistry(l, log, () => stopComponents(l, ['schema-registry'], log));
+  // its storage: a PostgreSQL failure is reported by the postgres task
+  if (!(await postgres.then(() => true, () => false))) return;
+  const role = roles(l, 'schema-registry')[0] as Role;
+  if (rolePid(l, role) === null) {
+    await assertPortsFree('schema-registry', mainPort('schema-registry'), role.log);
+    await spawnSchemaRegistry(l, javaHome, log);
+  }
+  await waitReady(l, 'schema-registry', log);
+}
+
 /** The requested components plus what they need (the gateway needs the Flink cluster), in start order. */
 export function resolveComponents(requested: readonly ComponentName[] | undefined): ComponentName[] {
   const wanted = new Set<ComponentName>(requested && requested.length > 0 ? requested : COMPONENTS);
@@ -382,6 +407,7 @@ export function resolveComponents(requested: readonly ComponentName[] | undefine
     wanted.add('objectstore');
     wanted.add('postgres');
   }
+  if (wanted.has('schema-registry')) wanted.add('postgres');
   return COMPONENTS.filter((c) => wanted.has(c));
 }
 
@@ -427,6 +453,7 @@ export async function stackUp(options: StackUpOptions = {}): Promise<StackStatus
       }),
     );
   }
+  if (wanted.includes('schema-registry')) tasks.push(guard('schema-registry', () => startSchemaRegistry(l, postgres, log)));
   const results = await Promise.allSettled(tasks);
   const failures = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as Error] : []));
   if (failures.length === 1) throw failures[0];
@@ -461,12 +488,12 @@ export async function stackStatus(): Promise<StackStatus> {
 }
 
 /**
- * Stops the processes the stack started (REST catalog, object store, gateway, Flink, Kafka, PostgreSQL), each only after
+ * Stops the processes the stack started (schema registry, REST catalog, object store, gateway, Flink, Kafka, PostgreSQL), each only after
  * checking that its pid still belongs to our process: SIGTERM (postgres: SIGINT, fast shutdown),
  * then SIGKILL after a grace period.
  */
 export async function stackDown(options: { log?: (line: string) => void } = {}): Promise<void> {
-  await stopComponents(layout(), ['rest-catalog', 'objectstore', 'gateway', 'flink', 'kafka', 'postgres'], options.log ?? (() => undefined));
+  await stopComponents(layout(), ['schema-registry', 'rest-catalog', 'objectstore', 'gateway', 'flink', 'kafka', 'postgres'], options.log ?? (() => undefined));
 }
 
 async function stopComponents(l: StackLayout, order: ComponentName[], log: Log): Promise<void> {

@@ -4,9 +4,9 @@ import * as avro from 'avsc';
 import { SqlGatewayClient, type GatewaySession } from '@matih/flink';
 import { resolveSourceSchemas } from '@matih/planner';
 import { canonicalRows, compileBoth, flinkRows, transformDefinition } from '@matih/planner/testing';
+import { registerSchema } from '@matih/stack';
 import { Lane, type SourceRecord } from '../lane';
-import { clickAvroSchema, startRegistryStandIn, type RegistryStandIn } from '../testing/registry-stand-in';
-import { createTopic, endpoints, kafka } from '../testing/fixtures';
+import { clickAvroSchema, createTopic, endpoints, kafka } from '../testing/fixtures';
 import { createDecoder } from './decoders';
 import { SchemaRegistryClient } from './registry';
 import { frame } from './wire-format';
@@ -15,8 +15,9 @@ import { frame } from './wire-format';
  * One avro definition, both engines: Flink reads the topic with the compiled `avro-confluent` source
  * table (typed columns from the registered schema, `value` as JSON_OBJECT over them); the micro-batch
  * engine's decoder turns the same records into `value` JSON text, and the executor's lane runs the
- * compiled DuckDB stages over the batch. Their rows must be identical. Real Kafka and Flink; the schema registry is the in-process
- * Confluent-API stand-in (no real registry installs from the package registries reachable here).
+ * compiled DuckDB stages over the batch. Their rows must be identical. Real Kafka, Flink and schema
+ * registry (the stack's Apicurio Registry: the compiler's lookup and our decoder use its Confluent
+ * API, as does Flink's format through Confluent's own client).
  */
 const SCHEMA = clickAvroSchema([
   { name: 'user_id', type: 'string' },
@@ -54,17 +55,17 @@ describe('avro through the schema registry wire format: Flink and the micro-batc
   const gateway = new SqlGatewayClient(endpoints().flink.gatewayUrl);
   const type = avro.Type.forSchema(SCHEMA as avro.Schema);
   const values: Buffer[] = [];
-  let registry: RegistryStandIn;
+  const registryUrl = endpoints().schemaRegistry.url;
+  let schemaId: number;
   let session: GatewaySession;
   let duck: DuckDBConnection;
 
   beforeAll(async () => {
-    registry = await startRegistryStandIn();
-    const id = registry.register(`${topic}-value`, JSON.stringify(SCHEMA));
+    schemaId = await registerSchema(`${topic}-value`, JSON.stringify(SCHEMA));
     await createTopic(topic, 1);
     const producer = kafka().producer();
     await producer.connect();
-    for (const record of RECORDS) values.push(frame(id, type.toBuffer(record)));
+    for (const record of RECORDS) values.push(frame(schemaId, type.toBuffer(record)));
     // and a tombstone last: Flink's avro-confluent format gives no row for it, nor does the micro-batch plan
     await producer.send({ topic, messages: [...values.map((value, i) => ({ key: `k${i}`, value, timestamp: String(RECORDS[i]?.ts) })), { key: 'tombstone', value: null }], acks: -1 });
     await producer.disconnect();
@@ -75,7 +76,6 @@ describe('avro through the schema registry wire format: Flink and the micro-batc
   afterAll(async () => {
     await session?.close();
     duck?.closeSync();
-    await registry?.close();
     const admin = kafka().admin();
     await admin.connect();
     await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
@@ -83,11 +83,11 @@ describe('avro through the schema registry wire format: Flink and the micro-batc
   });
 
   it('JSON_VALUE over the avro value, typed and as text, and the event time computed from it', async () => {
-    const source = `{ type: kafka, connection: "${endpoints().kafka.brokers.join(',')}", topic: ${topic}, consumer_group: avro-parity, format: avro, schema_registry: "${registry.url}", start_offset: earliest, event_time: { column: click_ts, expression: "TO_TIMESTAMP_LTZ(CAST(JSON_VALUE(value, '$.ts') AS BIGINT), 3)" } }`;
+    const source = `{ type: kafka, connection: "${endpoints().kafka.brokers.join(',')}", topic: ${topic}, consumer_group: avro-parity, format: avro, schema_registry: "${registryUrl}", start_offset: earliest, event_time: { column: click_ts, expression: "TO_TIMESTAMP_LTZ(CAST(JSON_VALUE(value, '$.ts') AS BIGINT), 3)" } }`;
     const definition = transformDefinition('avro-parity', source, TRANSFORM);
     const resolved = await resolveSourceSchemas(definition, { env: {} });
     if (!resolved.ok) throw new Error(JSON.stringify(resolved.diagnostics));
-    expect(resolved.schemas['src']).toMatchObject({ subject: `${topic}-value`, id: 1, version: 1, schemaType: 'AVRO' });
+    expect(resolved.schemas['src']).toMatchObject({ subject: `${topic}-value`, id: schemaId, version: 1, schemaType: 'AVRO' });
     const { flinkPlan, microPlan, columns } = compileBoth(definition, endpoints().stateDir, resolved.schemas);
     expect(flinkPlan.setup.find((s) => s.startsWith('CREATE TEMPORARY TABLE'))).toContain("'value.format' = 'avro-confluent'");
 
@@ -95,7 +95,7 @@ describe('avro through the schema registry wire format: Flink and the micro-batc
     const fromFlink = await flinkRows(session, flinkPlan);
 
     // micro-batch: what the executor does with a batch — its decoder, then its lane (load, the plan's stages, the sink's casts)
-    const decoder = createDecoder('avro', new SchemaRegistryClient({ url: registry.url }));
+    const decoder = createDecoder('avro', new SchemaRegistryClient({ url: registryUrl }));
     const records: SourceRecord[] = [...values, null].map((value, offset) => ({
       topic,
       partition: 0,

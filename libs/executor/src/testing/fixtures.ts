@@ -230,3 +230,15 @@ export async function readTopic(topic: string): Promise<ConsumedRecord[]> {
   await consumer.disconnect();
   return out;
 }
+
+/** A field of an avro record schema: a name, its avro type, and the default of an optional one. */
+export interface AvroField {
+  name: string;
+  type: string | string[];
+  default?: null;
+}
+
+/** The avro value schema the registry tests register: a `shop.v1.Click` record of `fields`. */
+export function clickAvroSchema(fields: AvroField[]): { type: 'record'; name: 'Click'; namespace: 'shop.v1'; fields: AvroField[] } {
+  return { type: 'record', name: 'Click', namespace: 'shop.v1', fields };
+}
