@@ -8,9 +8,9 @@ import { readCompose } from './testing/compose';
 describe('docker/compose.yaml', () => {
   const { services } = readCompose({ REGISTRY_ADMIN_TOKEN: 'x'.repeat(32) });
 
-  it('runs the five services, Kafka, PostgreSQL, Flink with its SQL Gateway, object storage and a REST catalog', () => {
+  it('runs the five services, Kafka, PostgreSQL, Flink with its SQL Gateway, object storage, a REST catalog and a schema registry', () => {
     expect(Object.keys(services).sort()).toEqual(
-      ['compiler', 'flink-submitter', 'iceberg-rest', 'jobmanager', 'kafka', 'microbatch', 'minio', 'monitor', 'postgres', 'registry', 'sql-gateway', 'taskmanager'].sort(),
+      ['compiler', 'flink-submitter', 'iceberg-rest', 'jobmanager', 'kafka', 'microbatch', 'minio', 'monitor', 'postgres', 'registry', 'schema-registry', 'sql-gateway', 'taskmanager'].sort(),
     );
   });
 
