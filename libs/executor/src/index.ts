@@ -1,4 +1,4 @@
-export { MicrobatchExecutor, type ExecutorOptions, type ExecutorOutcome, type BatchReport, type StopReason, type FetchTuning } from './executor';
+export { MicrobatchExecutor, snapshotRetention, type ExecutorOptions, type ExecutorOutcome, type BatchReport, type StopReason, type FetchTuning } from './executor';
 export { ExecutorError, ExecutorErrorCode, StaleBatchError } from './errors';
 export { kafkaClientConfig, resolveSecret, type Env } from './kafka-config';
 export { offsetKey, committedOffsets, checkFence, offsetSummary, type BatchRange, type PartitionOffsets } from './offsets';

@@ -104,25 +104,27 @@ export interface SnapshotRetention {
  * appends remove nothing.
  */
 export function snapshotsToExpire(metadata: TableMetadata, retention: SnapshotRetention, now: number): bigint[] {
-  const byId = new Map(metadata.snapshots.map((s) => [s['snapshot-id'], s]));
-  const ancestry = (head: bigint | null | undefined): Snapshot[] => {
-    const out: Snapshot[] = [];
-    let s = head === null || head === undefined ? undefined : byId.get(head);
-    while (s && out.length <= metadata.snapshots.length) {
-      out.push(s);
-      s = s['parent-snapshot-id'] === undefined ? undefined : byId.get(s['parent-snapshot-id']);
-    }
-    return out;
-  };
-  const main = ancestry(currentSnapshot(metadata)?.['snapshot-id']);
+  const main = ancestry(metadata, currentSnapshot(metadata)?.['snapshot-id']);
   const protectedIds = new Set<bigint>();
-  for (const [name, ref] of Object.entries(metadata.refs)) if (name !== 'main') for (const s of ancestry(ref['snapshot-id'])) protectedIds.add(s['snapshot-id']);
+  for (const [name, ref] of Object.entries(metadata.refs)) if (name !== 'main') for (const s of ancestry(metadata, ref['snapshot-id'])) protectedIds.add(s['snapshot-id']);
   const keep = Math.max(1, retention.max - 1);
   const oldest = retention.maxAgeMs === undefined ? -Infinity : now - retention.maxAgeMs;
   const overCount = main.length > keep + Math.max(1, Math.floor(retention.max / 10));
   return main
     .filter((s, i) => i > 0 && ((overCount && i >= keep) || Number(s['timestamp-ms']) < oldest) && !protectedIds.has(s['snapshot-id']))
     .map((s) => s['snapshot-id']);
+}
+
+/** A snapshot and its ancestors, newest first. */
+function ancestry(metadata: TableMetadata, head: bigint | null | undefined): Snapshot[] {
+  const byId = new Map(metadata.snapshots.map((s) => [s['snapshot-id'], s]));
+  const out: Snapshot[] = [];
+  let s = head === null || head === undefined ? undefined : byId.get(head);
+  while (s && out.length <= metadata.snapshots.length) {
+    out.push(s);
+    s = s['parent-snapshot-id'] === undefined ? undefined : byId.get(s['parent-snapshot-id']);
+  }
+  return out;
 }
 
 /**
@@ -138,8 +140,14 @@ export async function deleteExpiredFiles(io: FileIO, before: TableMetadata, afte
   const live = new Set(current.map((m) => m.manifest_path));
   let candidates = [...new Set((await lists(expired)).map((m) => m.manifest_path))].filter((p) => !live.has(p));
   if (candidates.length) {
-    // only after a merge: a kept snapshot older than the merge may still list them
-    const listed = new Set((await lists(after.snapshots.filter((s) => s['snapshot-id'] !== currentSnapshot(after)?.['snapshot-id']))).map((m) => m.manifest_path));
+    // only after a merge: a kept snapshot older than the merge may still list them. Along main a
+    // manifest is listed by consecutive snapshots (from the one that adds it to the one before the
+    // one that merges or drops it), so of main's kept snapshots only the oldest can list one of
+    // these; snapshots off main (other branches, tags, rolled-back ones) are looked at too.
+    const main = ancestry(after, currentSnapshot(after)?.['snapshot-id']);
+    const onMain = new Set(main.map((s) => s['snapshot-id']));
+    const check = after.snapshots.filter((s) => !onMain.has(s['snapshot-id']) || s === main[main.length - 1]);
+    const listed = new Set((await lists(check)).map((m) => m.manifest_path));
     candidates = candidates.filter((p) => !listed.has(p));
   }
   await Promise.all([...expired.map((s) => s['manifest-list']), ...candidates].map((p) => io.delete(p).catch(() => undefined)));
