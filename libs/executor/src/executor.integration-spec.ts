@@ -1,3 +1,4 @@
+import type { KafkaConnectionPlan } from '@matih/contracts';
 import { readIcebergTable } from '@matih/stack';
 import pino from 'pino';
 import { readDeadLetterHeaders } from './dead-letters';
@@ -36,25 +37,60 @@ describe('micro-batch executor on the local stack', () => {
     expect(reasons.some((r) => /user_id is required/.test(r))).toBe(true);
   });
 
-  it('consumes through the SCRAM-SHA-512 listener with the password from the environment', async () => {
-    const topic = uniq('it_scram');
-    const table = uniq('scram');
-    await createTopic(topic, 1);
+  /** The broker's secured listeners: SASL over plaintext, and SASL over TLS with the stack CA. */
+  const SECURED: [string, () => { connection: KafkaConnectionPlan; password: string; refused: RegExp }][] = [
+    ['SASL_PLAINTEXT with SCRAM-SHA-512', () => {
+      const scram = endpoints().kafka.scram;
+      const connection: KafkaConnectionPlan = { bootstrapServers: scram.brokers, securityProtocol: 'SASL_PLAINTEXT', sasl: { mechanism: 'SCRAM-SHA-512', username: scram.username, password: { env: 'IT_KAFKA_PASSWORD' } }, ssl: null };
+      return { connection, password: scram.password, refused: /SASL|authentication/i };
+    }],
+    ...(['SCRAM-SHA-512', 'PLAIN'] as const).map((mechanism): (typeof SECURED)[number] => [`SASL_SSL with ${mechanism}, trusting the stack CA (ssl.ca_location)`, () => {
+      const tls = endpoints().kafka.saslSsl;
+      const connection: KafkaConnectionPlan = {
+        bootstrapServers: tls.brokers,
+        securityProtocol: 'SASL_SSL',
+        sasl: { mechanism, username: tls.username, password: { env: 'IT_KAFKA_PASSWORD' } },
+        ssl: { caLocation: tls.caLocation, certificateLocation: null, keyLocation: null, keyPassword: null, verifyHostname: true },
+      };
+      return { connection, password: tls.password, refused: mechanism === 'PLAIN' ? /SASL PLAIN authentication failed/ : /SASL|authentication/i };
+    }]),
+  ];
+
+  it.each(SECURED)('consumes through %s, the password from the environment; a wrong one is refused', async (_name, setup) => {
+    const { connection, password, refused } = setup();
+    const topic = uniq('it_secured');
+    const table = uniq('secured');
+    await createTopic(topic, 2);
     const { valid } = await produceClickstream(topic, 400);
-    const scram = endpoints().kafka.scram;
-    const plan = clickstreamPlan({
-      topic,
-      table,
-      idleTimeoutMs: 2000,
-      connection: { bootstrapServers: scram.brokers, securityProtocol: 'SASL_PLAINTEXT', sasl: { mechanism: 'SCRAM-SHA-512', username: scram.username, password: { env: 'IT_KAFKA_PASSWORD' } }, ssl: null },
-    });
-    const wrong = new MicrobatchExecutor({ plan, pipeline: 'it-scram', logger, env: { ...catalogEnv(), IT_KAFKA_PASSWORD: 'wrong' }, untilIdle: true });
-    await expect(wrong.start()).rejects.toThrow(/SASL|authentication/i);
+    const plan = clickstreamPlan({ topic, table, idleTimeoutMs: 2000, connection });
+    const wrong = new MicrobatchExecutor({ plan, pipeline: 'it-secured', logger, env: { ...catalogEnv(), IT_KAFKA_PASSWORD: 'wrong' }, untilIdle: true });
+    await expect(wrong.start()).rejects.toThrow(refused);
     await wrong.stop().catch(() => undefined);
-    const executor = new MicrobatchExecutor({ plan, pipeline: 'it-scram', logger, env: { ...catalogEnv(), IT_KAFKA_PASSWORD: scram.password }, untilIdle: true });
+    const executor = new MicrobatchExecutor({ plan, pipeline: 'it-secured', logger, env: { ...catalogEnv(), IT_KAFKA_PASSWORD: password }, untilIdle: true });
     await executor.start();
     expect(await executor.done).toMatchObject({ reason: 'idle', rows: valid.length });
-    expect(await readIcebergTable(`executor_it.${table}`)).toHaveLength(valid.length);
+    const rows = await readIcebergTable(`executor_it.${table}`);
+    expect(rows.map((r) => Number(r['seq'])).sort((a, b) => a - b)).toEqual(valid);
+  });
+
+  it('refuses to start on SASL_SSL without the CA that signed the broker certificate, saying which broker and what to set', async () => {
+    const topic = uniq('it_tls_noca');
+    await createTopic(topic, 1);
+    const tls = endpoints().kafka.saslSsl;
+    const broker = tls.brokers.join(',');
+    const plan = clickstreamPlan({
+      topic,
+      table: uniq('tls_noca'),
+      // no ssl settings: the system's trusted CAs, which do not include the stack's
+      connection: { bootstrapServers: tls.brokers, securityProtocol: 'SASL_SSL', sasl: { mechanism: 'SCRAM-SHA-512', username: tls.username, password: { env: 'IT_KAFKA_PASSWORD' } }, ssl: null },
+    });
+    const executor = new MicrobatchExecutor({ plan, pipeline: 'it-tls-noca', logger, env: { ...catalogEnv(), IT_KAFKA_PASSWORD: tls.password }, untilIdle: true });
+    const failure = executor.start();
+    await expect(failure).rejects.toThrow(
+      `the TLS certificate of Kafka broker ${broker} (bootstrap servers ${broker}, security protocol SASL_SSL) was refused: self-signed certificate in certificate chain (SELF_SIGNED_CERT_IN_CHAIN). ` +
+        `No connection.ssl.ca_location is set, so only the system's trusted CAs are accepted: set connection.ssl.ca_location to the PEM file of the CA that signed the brokers' certificates`,
+    );
+    await executor.stop().catch(() => undefined);
   });
 
   it('refuses to start on a source topic that does not exist, saying which and what to change', async () => {

@@ -1,7 +1,8 @@
 import type { KafkaConnectionPlan } from '@matih/contracts';
 import { readFileSync } from 'node:fs';
-import type { ConnectionOptions } from 'node:tls';
-import type { KafkaConfig, SASLOptions } from 'kafkajs';
+import { isIP } from 'node:net';
+import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
+import type { ISocketFactory, KafkaConfig, SASLOptions } from 'kafkajs';
 import { ExecutorError, ExecutorErrorCode } from './errors';
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -33,6 +34,7 @@ export function kafkaClientConfig(connection: KafkaConnectionPlan, clientId: str
     // verify_hostname: false keeps the chain check but accepts a certificate for another name (an IP-addressed bootstrap)
     if (ssl && !ssl.verifyHostname) options.checkServerIdentity = () => undefined;
     config.ssl = options;
+    config.socketFactory = tlsSocketFactory(connection);
   }
   if (connection.securityProtocol === 'SASL_PLAINTEXT' || connection.securityProtocol === 'SASL_SSL') {
     const sasl = connection.sasl;
@@ -42,4 +44,55 @@ export function kafkaClientConfig(connection: KafkaConnectionPlan, clientId: str
     config.sasl = { mechanism, username: sasl.username, password } as SASLOptions;
   }
   return config;
+}
+
+/** Node's codes for a broker certificate the client does not accept. */
+const UNTRUSTED_CHAIN = new Set([
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'CERT_SIGNATURE_FAILURE',
+  'CERT_UNTRUSTED',
+]);
+const OUT_OF_DATE = new Set(['CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID']);
+
+/**
+ * What a TLS failure connecting to `broker` means and what to change, or null when it is not about
+ * the broker's certificate. The settings are named as in the pipeline definition
+ * (`connection.ssl.ca_location`, `connection.ssl.verify_hostname`).
+ */
+export function explainTlsError(error: { message: string; code?: string }, broker: string, connection: KafkaConnectionPlan): string | null {
+  const code = error.code ?? '';
+  const where = `the TLS certificate of Kafka broker ${broker} (bootstrap servers ${connection.bootstrapServers.join(',')}, security protocol ${connection.securityProtocol}) was refused: ${error.message} (${code})`;
+  const ca = connection.ssl?.caLocation;
+  if (UNTRUSTED_CHAIN.has(code)) {
+    return ca
+      ? `${where}. It is not signed by the CA in ${ca}: set connection.ssl.ca_location to the PEM file of the CA that signed the brokers' certificates (Strimzi: ca.crt of the <cluster>-cluster-ca-cert secret)`
+      : `${where}. No connection.ssl.ca_location is set, so only the system's trusted CAs are accepted: set connection.ssl.ca_location to the PEM file of the CA that signed the brokers' certificates (Strimzi: ca.crt of the <cluster>-cluster-ca-cert secret)`;
+  }
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
+    return `${where}. The certificate does not name the host the client connected to: use a bootstrap address the certificate covers, or set connection.ssl.verify_hostname: false (the chain is still checked)`;
+  }
+  if (OUT_OF_DATE.has(code)) return `${where}. Renew the broker certificate, or check this machine's clock`;
+  return null;
+}
+
+/**
+ * kafkajs' own socket factory for TLS (servername for host names, keep-alive), whose certificate
+ * errors say which broker refused, under which security protocol, and what to change — kafkajs
+ * itself reports only Node's bare reason ("self-signed certificate in certificate chain").
+ */
+function tlsSocketFactory(connection: KafkaConnectionPlan): ISocketFactory {
+  return ({ host, port, ssl, onConnect }) => {
+    const socket = tlsConnect({ host, port, ...(isIP(host) ? {} : { servername: host }), ...ssl }, onConnect);
+    socket.setKeepAlive(true, 60_000);
+    // runs before kafkajs' listener, which wraps the message into its KafkaJSConnectionError
+    socket.prependListener('error', (error: Error & { code?: string }) => {
+      const explained = explainTlsError(error, `${host}:${port}`, connection);
+      if (explained) error.message = explained;
+    });
+    return socket;
+  };
 }

@@ -127,6 +127,32 @@ describe('plans', () => {
     expect(() => resolveSecretPlaceholders('${env:A}', {})).toThrow('the plan needs the environment variable A');
   });
 
+  it('SASL_SSL with a CA file: the micro-batch plan carries the TLS settings, Flink gets a PEM trust store', () => {
+    const def = pipeline({});
+    const connection = {
+      ...one(def.sources.src).connection,
+      security_protocol: 'SASL_SSL' as const,
+      sasl: { mechanism: 'SCRAM-SHA-512' as const, username: 'u', password: { env: 'KAFKA_PW' } },
+      ssl: { ca_location: '/etc/kafka/ca.crt', certificate_location: null, key_location: null, key_password: null, verify_hostname: false },
+    };
+    const secure = { ...def, sources: { src: { ...one(def.sources.src), connection } } };
+    const microbatch = compilePlan(secure, { target: 'microbatch', deploymentId: 'd', catalogs: goldenCatalogs() });
+    if (!microbatch.ok || microbatch.plan.engine !== 'microbatch') throw new Error('compile');
+    expect(microbatch.plan.sources[0]?.connection).toEqual({
+      bootstrapServers: connection.bootstrap_servers,
+      securityProtocol: 'SASL_SSL',
+      sasl: { mechanism: 'SCRAM-SHA-512', username: 'u', password: { env: 'KAFKA_PW' } },
+      ssl: { caLocation: '/etc/kafka/ca.crt', certificateLocation: null, keyLocation: null, keyPassword: null, verifyHostname: false },
+    });
+    const flink = compilePlan(secure, { target: 'flink', deploymentId: 'd', catalogs: goldenCatalogs() });
+    if (!flink.ok || flink.plan.engine !== 'flink') throw new Error('compile');
+    const ddl = flink.plan.setup.join('\n');
+    expect(ddl).toContain("'properties.security.protocol' = 'SASL_SSL'");
+    expect(ddl).toContain("'properties.ssl.truststore.type' = 'PEM'");
+    expect(ddl).toContain("'properties.ssl.truststore.location' = '/etc/kafka/ca.crt'");
+    expect(ddl).toContain("'properties.ssl.endpoint.identification.algorithm' = ''");
+  });
+
   it('avro on Flink: typed columns, the value JSON over them, the registry with basic auth; the password a placeholder', () => {
     const def = pipeline({ source: ', schema_registry: { url: "http://127.0.0.1:18085", username: sr, password: "${SR_PW}" }' });
     const avro = { ...def, sources: { src: { ...one(def.sources.src), format: 'avro' as const } } };

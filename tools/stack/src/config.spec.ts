@@ -14,8 +14,9 @@ describe('Kafka configuration', () => {
   );
 
   it('binds every listener to loopback on the pinned ports', () => {
-    expect(props['listeners']).toBe('PLAINTEXT://127.0.0.1:19092,CONTROLLER://127.0.0.1:19093,SASL_PLAINTEXT://127.0.0.1:19094');
-    expect(props['advertised.listeners']).toBe('PLAINTEXT://127.0.0.1:19092,SASL_PLAINTEXT://127.0.0.1:19094');
+    expect(props['listeners']).toBe('PLAINTEXT://127.0.0.1:19092,CONTROLLER://127.0.0.1:19093,SASL_PLAINTEXT://127.0.0.1:19094,SASL_SSL://127.0.0.1:19095');
+    expect(props['advertised.listeners']).toBe('PLAINTEXT://127.0.0.1:19092,SASL_PLAINTEXT://127.0.0.1:19094,SASL_SSL://127.0.0.1:19095');
+    expect(props['listener.security.protocol.map']).toContain('SASL_SSL:SASL_SSL');
     expect(props['controller.quorum.bootstrap.servers']).toBe('127.0.0.1:19093');
   });
 
@@ -36,6 +37,15 @@ describe('Kafka configuration', () => {
       '--add-scram',
       'SCRAM-SHA-512=[name=matih,password=matih-secret]',
     ]);
+  });
+
+  it('offers SCRAM and PLAIN over TLS on the SASL_SSL listener, its keystore in the state folder', () => {
+    expect(props['listener.name.sasl_ssl.sasl.enabled.mechanisms']).toBe('PLAIN,SCRAM-SHA-256,SCRAM-SHA-512');
+    expect(props['listener.name.sasl_ssl.plain.sasl.jaas.config']).toBe('org.apache.kafka.common.security.plain.PlainLoginModule required user_matih="matih-secret";');
+    expect(props['listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config']).toContain('ScramLoginModule required;');
+    expect(props['listener.name.sasl_ssl.ssl.keystore.type']).toBe('PKCS12');
+    expect(props['listener.name.sasl_ssl.ssl.keystore.location']).toBe('/tmp/matih state/kafka/tls/server.p12');
+    expect(props['listener.name.sasl_ssl.ssl.client.auth']).toBe('none');
   });
 });
 
@@ -68,6 +78,14 @@ describe('endpoints', () => {
   it('derive every connection string from the pinned ports and credentials', () => {
     const e = stackEndpoints('/s');
     expect(e.kafka.brokers).toEqual(['127.0.0.1:19092']);
+    expect(e.kafka.saslSsl).toEqual({
+      brokers: ['127.0.0.1:19095'],
+      securityProtocol: 'SASL_SSL',
+      mechanisms: ['plain', 'scram-sha-256', 'scram-sha-512'],
+      caLocation: '/s/kafka/tls/ca.crt',
+      username: 'matih',
+      password: 'matih-secret',
+    });
     expect(e.postgres.url).toBe('postgresql://matih:matih@127.0.0.1:15432/matih');
     expect(e.iceberg).toMatchObject({ warehouse: 'file:///s/iceberg/warehouse', jdbcUrl: 'jdbc:postgresql://127.0.0.1:15432/matih', catalogName: 'matih' });
     expect(e.python).toBe('/s/python/venv/bin/python');

@@ -1,19 +1,37 @@
 import { CREDENTIALS, HOST, PORTS, type StackLayout } from './layout';
 
+const SCRAM_JAAS = 'org.apache.kafka.common.security.scram.ScramLoginModule required;';
+
 /** Kafka broker+controller (KRaft, single node) configuration. */
 export function renderKafkaServerProperties(l: StackLayout): string {
+  const { username, password } = CREDENTIALS.kafkaScram;
   const props: Array<[string, string | number]> = [
     ['process.roles', 'broker,controller'],
     ['node.id', 1],
     ['controller.quorum.bootstrap.servers', `${HOST}:${PORTS.kafkaController}`],
-    ['listeners', `PLAINTEXT://${HOST}:${PORTS.kafka},CONTROLLER://${HOST}:${PORTS.kafkaController},SASL_PLAINTEXT://${HOST}:${PORTS.kafkaSasl}`],
-    ['advertised.listeners', `PLAINTEXT://${HOST}:${PORTS.kafka},SASL_PLAINTEXT://${HOST}:${PORTS.kafkaSasl}`],
+    [
+      'listeners',
+      `PLAINTEXT://${HOST}:${PORTS.kafka},CONTROLLER://${HOST}:${PORTS.kafkaController},SASL_PLAINTEXT://${HOST}:${PORTS.kafkaSasl},SASL_SSL://${HOST}:${PORTS.kafkaSaslSsl}`,
+    ],
+    ['advertised.listeners', `PLAINTEXT://${HOST}:${PORTS.kafka},SASL_PLAINTEXT://${HOST}:${PORTS.kafkaSasl},SASL_SSL://${HOST}:${PORTS.kafkaSaslSsl}`],
     ['controller.listener.names', 'CONTROLLER'],
     ['inter.broker.listener.name', 'PLAINTEXT'],
-    ['listener.security.protocol.map', 'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT'],
+    ['listener.security.protocol.map', 'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL'],
+    // SASL_PLAINTEXT: SCRAM only (the credential is created at format time, see kafkaScramFormatArgs)
     ['sasl.enabled.mechanisms', 'SCRAM-SHA-256,SCRAM-SHA-512'],
-    ['listener.name.sasl_plaintext.scram-sha-256.sasl.jaas.config', 'org.apache.kafka.common.security.scram.ScramLoginModule required;'],
-    ['listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config', 'org.apache.kafka.common.security.scram.ScramLoginModule required;'],
+    ['listener.name.sasl_plaintext.scram-sha-256.sasl.jaas.config', SCRAM_JAAS],
+    ['listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config', SCRAM_JAAS],
+    // SASL_SSL: the same SCRAM user, and PLAIN with that user and password from the listener's JAAS
+    ['listener.name.sasl_ssl.sasl.enabled.mechanisms', 'PLAIN,SCRAM-SHA-256,SCRAM-SHA-512'],
+    ['listener.name.sasl_ssl.plain.sasl.jaas.config', `org.apache.kafka.common.security.plain.PlainLoginModule required user_${username}="${password}";`],
+    ['listener.name.sasl_ssl.scram-sha-256.sasl.jaas.config', SCRAM_JAAS],
+    ['listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config', SCRAM_JAAS],
+    // its server key and certificate (signed by the stack's CA, made by provisionKafkaTls); no client certificates
+    ['listener.name.sasl_ssl.ssl.keystore.type', 'PKCS12'],
+    ['listener.name.sasl_ssl.ssl.keystore.location', l.kafka.tls.keystore],
+    ['listener.name.sasl_ssl.ssl.keystore.password', CREDENTIALS.kafkaKeystore.password],
+    ['listener.name.sasl_ssl.ssl.key.password', CREDENTIALS.kafkaKeystore.password],
+    ['listener.name.sasl_ssl.ssl.client.auth', 'none'],
     ['log.dirs', l.kafka.data],
     ['num.partitions', 1],
     ['auto.create.topics.enable', 'true'],

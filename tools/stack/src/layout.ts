@@ -13,6 +13,8 @@ export const PORTS = {
   kafka: 19092,
   kafkaController: 19093,
   kafkaSasl: 19094,
+  /** SASL_SSL: SCRAM-SHA-256/512 and PLAIN over TLS, the server certificate signed by the stack's CA */
+  kafkaSaslSsl: 19095,
   postgres: 15432,
   flinkRest: 18081,
   flinkRpc: 18123,
@@ -29,7 +31,10 @@ export const HOST = '127.0.0.1';
 
 export const CREDENTIALS = {
   postgres: { user: 'matih', password: 'matih', database: 'matih' },
+  /** the SASL user of both SASL listeners (SCRAM credential made at format time; PLAIN from the SASL_SSL listener's JAAS) */
   kafkaScram: { username: 'matih', password: 'matih-secret' },
+  /** the PKCS12 keystore of the SASL_SSL listener's server key and certificate */
+  kafkaKeystore: { password: 'matih-keystore' },
   /** the object store takes any key; the stack's clients all use this one */
   objectStore: { accessKeyId: 'matih', secretAccessKey: 'matih-object-secret', region: 'us-east-1', bucket: 'warehouse' },
   /** the REST catalog's own database on the stack's PostgreSQL */
@@ -56,13 +61,26 @@ export function toolDir(): string {
   return path.resolve(__dirname, '..');
 }
 
+/** The SASL_SSL listener's TLS material, made by `openssl` at provisioning time (see `provisionKafkaTls`). */
+export interface KafkaTlsFiles {
+  dir: string;
+  /** the stack-local CA's certificate (PEM): what clients trust (`ssl.ca_location`) */
+  caCert: string;
+  caKey: string;
+  /** the server certificate (PEM, SAN 127.0.0.1 and localhost), signed by the CA */
+  serverCert: string;
+  serverKey: string;
+  /** server key + certificate + CA as the PKCS12 keystore the broker loads */
+  keystore: string;
+}
+
 /** Every path the stack uses, derived from one state folder. */
 export interface StackLayout {
   root: string;
   markers: string;
   run: string;
   logs: string;
-  kafka: { home: string; libs: string; data: string; config: string; log4j: string; log: string };
+  kafka: { home: string; libs: string; data: string; config: string; log4j: string; log: string; tls: KafkaTlsFiles };
   postgres: { home: string; data: string; socketDir: string; log: string };
   /** venv: the reader venv (pyiceberg); flinkVenv: the Flink distribution, installed without dependencies */
   python: { venv: string; bin: string; flinkVenv: string };
@@ -73,6 +91,7 @@ export interface StackLayout {
 export function layout(root: string = stackDir()): StackLayout {
   const logs = path.join(root, 'logs');
   const kafkaHome = path.join(root, 'kafka');
+  const tls = path.join(kafkaHome, 'tls');
   const pgHome = path.join(root, 'postgres');
   const flinkRoot = path.join(root, 'flink');
   const venv = path.join(root, 'python', 'venv');
@@ -88,6 +107,14 @@ export function layout(root: string = stackDir()): StackLayout {
       config: path.join(kafkaHome, 'server.properties'),
       log4j: path.join(kafkaHome, 'log4j2.properties'),
       log: path.join(logs, 'kafka.log'),
+      tls: {
+        dir: tls,
+        caCert: path.join(tls, 'ca.crt'),
+        caKey: path.join(tls, 'ca.key'),
+        serverCert: path.join(tls, 'server.crt'),
+        serverKey: path.join(tls, 'server.key'),
+        keystore: path.join(tls, 'server.p12'),
+      },
     },
     postgres: {
       home: pgHome,
@@ -115,6 +142,18 @@ export interface StackEndpoints {
   kafka: {
     brokers: string[];
     scram: { brokers: string[]; mechanisms: Array<'scram-sha-256' | 'scram-sha-512'>; username: string; password: string };
+    /**
+     * The SASL_SSL listener: TLS with a server certificate (SAN 127.0.0.1, localhost) signed by the
+     * stack's CA, whose PEM certificate is `caLocation`; SCRAM and PLAIN with the same user.
+     */
+    saslSsl: {
+      brokers: string[];
+      securityProtocol: 'SASL_SSL';
+      mechanisms: Array<'plain' | 'scram-sha-256' | 'scram-sha-512'>;
+      caLocation: string;
+      username: string;
+      password: string;
+    };
   };
   postgres: { host: string; port: number; user: string; password: string; database: string; url: string; jdbcUrl: string };
   flink: { restUrl: string; gatewayUrl: string };
@@ -149,6 +188,14 @@ export function stackEndpoints(root: string = stackDir()): StackEndpoints {
       scram: {
         brokers: [`${HOST}:${PORTS.kafkaSasl}`],
         mechanisms: ['scram-sha-256', 'scram-sha-512'],
+        username: CREDENTIALS.kafkaScram.username,
+        password: CREDENTIALS.kafkaScram.password,
+      },
+      saslSsl: {
+        brokers: [`${HOST}:${PORTS.kafkaSaslSsl}`],
+        securityProtocol: 'SASL_SSL',
+        mechanisms: ['plain', 'scram-sha-256', 'scram-sha-512'],
+        caLocation: l.kafka.tls.caCert,
         username: CREDENTIALS.kafkaScram.username,
         password: CREDENTIALS.kafkaScram.password,
       },

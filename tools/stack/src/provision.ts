@@ -108,7 +108,8 @@ export function aptInstall(l: StackLayout, packages: string[], log: Log): Promis
   return next;
 }
 
-function onPath(binary: string): string | null {
+/** The executable `binary` on PATH, or null. */
+export function onPath(binary: string): string | null {
   for (const dir of (process.env['PATH'] ?? '').split(':')) {
     if (!dir) continue;
     const candidate = path.join(dir, binary);

@@ -5,6 +5,7 @@
  * warehouse) that both Flink (batch) and pyiceberg read back exactly.
  */
 import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
 import { FlinkError, FlinkErrorCode, JobManagerClient, SqlGatewayClient, type JobState } from '@matih/flink';
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import { Client } from 'pg';
@@ -103,6 +104,35 @@ describe('local stack', () => {
     });
     const admin = wrong.admin();
     await expect(admin.connect()).rejects.toThrow(/SASL|authentication/i);
+    await admin.disconnect().catch(() => undefined);
+  });
+
+  it('Kafka: the SASL_SSL listener authenticates the user by PLAIN and SCRAM over TLS trusting the stack CA, and refuses clients without it', async () => {
+    const { saslSsl } = endpoints.kafka;
+    const ca = [fs.readFileSync(saslSsl.caLocation, 'utf8')];
+    const { username, password } = saslSsl;
+    for (const mechanism of saslSsl.mechanisms) {
+      // the certificate names 127.0.0.1 and localhost: both pass the hostname check
+      for (const brokers of [saslSsl.brokers, saslSsl.brokers.map((b) => b.replace('127.0.0.1', 'localhost'))]) {
+        const sasl = mechanism === 'plain' ? { mechanism, username, password } : mechanism === 'scram-sha-256' ? { mechanism, username, password } : { mechanism, username, password };
+        const client = new Kafka({ clientId: `stack-itest-tls-${runId}`, brokers, ssl: { ca, rejectUnauthorized: true }, sasl, logLevel: logLevel.NOTHING });
+        const admin = client.admin();
+        await admin.connect();
+        const cluster = await admin.describeCluster();
+        await admin.disconnect();
+        expect(cluster.brokers.map((b) => `${b.host}:${b.port}`)).toEqual(saslSsl.brokers);
+      }
+    }
+    const untrusting = new Kafka({
+      clientId: `stack-itest-tls-noca-${runId}`,
+      brokers: saslSsl.brokers,
+      ssl: { rejectUnauthorized: true },
+      sasl: { mechanism: 'plain', username, password },
+      logLevel: logLevel.NOTHING,
+      retry: { retries: 0 },
+    });
+    const admin = untrusting.admin();
+    await expect(admin.connect()).rejects.toThrow(/self-signed certificate in certificate chain/);
     await admin.disconnect().catch(() => undefined);
   });
 

@@ -17,6 +17,7 @@ import {
   writeKafkaConfig,
   type Log,
 } from './provision';
+import { provisionKafkaTls } from './kafka-tls';
 import { ensureBucket, objectStorePaths, probeObjectStore, provisionObjectStore, spawnObjectStore } from './object-store';
 import { probeRestCatalog, provisionRestCatalog, restCatalogPaths, spawnRestCatalog } from './rest-catalog';
 import { probeSchemaRegistry, provisionSchemaRegistry, schemaRegistryPaths, spawnSchemaRegistry } from './schema-registry';
@@ -104,7 +105,7 @@ function address(name: ComponentName): string {
     case 'postgres':
       return `${HOST}:${PORTS.postgres}`;
     case 'kafka':
-      return `${HOST}:${PORTS.kafka} (sasl ${PORTS.kafkaSasl})`;
+      return `${HOST}:${PORTS.kafka} (sasl ${PORTS.kafkaSasl}, sasl_ssl ${PORTS.kafkaSaslSsl})`;
     case 'flink':
       return `http://${HOST}:${PORTS.flinkRest}`;
     case 'gateway':
@@ -123,7 +124,7 @@ function mainPort(name: ComponentName): number[] {
     case 'postgres':
       return [PORTS.postgres];
     case 'kafka':
-      return [PORTS.kafka, PORTS.kafkaController, PORTS.kafkaSasl];
+      return [PORTS.kafka, PORTS.kafkaController, PORTS.kafkaSasl, PORTS.kafkaSaslSsl];
     case 'flink':
       return [PORTS.flinkRest, PORTS.flinkRpc];
     case 'gateway':
@@ -283,6 +284,7 @@ async function bootstrapPostgres(socketDir: string): Promise<void> {
 
 async function startKafka(l: StackLayout, log: Log): Promise<void> {
   const javaHome = await provisionKafka(l, log, () => stopComponents(l, ['kafka'], log));
+  await provisionKafkaTls(l, log, () => stopComponents(l, ['kafka'], log));
   const role = roles(l, 'kafka')[0] as Role;
   if (rolePid(l, role) === null) {
     await assertPortsFree('kafka', mainPort('kafka'), role.log);
