@@ -14,6 +14,8 @@ export enum ExecutorErrorCode {
   BatchFailed = 'EXECUTOR_BATCH_FAILED',
   /** the pipeline's source topic does not exist */
   SourceTopicMissing = 'EXECUTOR_SOURCE_TOPIC_MISSING',
+  /** a Kafka broker's TLS certificate is not one the connection's settings accept */
+  BrokerCertificate = 'EXECUTOR_BROKER_CERTIFICATE',
 }
 
 export class ExecutorError extends Error {

@@ -2,6 +2,7 @@ import type { KafkaConnectionPlan } from '@matih/contracts';
 import { readIcebergTable } from '@matih/stack';
 import pino from 'pino';
 import { readDeadLetterHeaders } from './dead-letters';
+import { ExecutorErrorCode } from './errors';
 import { MicrobatchExecutor } from './executor';
 import { catalogEnv, clickstreamPlan, createTopic, endpoints, kafka, produceClickstream, readTopic, uniq } from './testing/fixtures';
 
@@ -85,11 +86,14 @@ describe('micro-batch executor on the local stack', () => {
       connection: { bootstrapServers: tls.brokers, securityProtocol: 'SASL_SSL', sasl: { mechanism: 'SCRAM-SHA-512', username: tls.username, password: { env: 'IT_KAFKA_PASSWORD' } }, ssl: null },
     });
     const executor = new MicrobatchExecutor({ plan, pipeline: 'it-tls-noca', logger, env: { ...catalogEnv(), IT_KAFKA_PASSWORD: tls.password }, untilIdle: true });
-    const failure = executor.start();
-    await expect(failure).rejects.toThrow(
-      `the TLS certificate of Kafka broker ${broker} (bootstrap servers ${broker}, security protocol SASL_SSL) was refused: self-signed certificate in certificate chain (SELF_SIGNED_CERT_IN_CHAIN). ` +
-        `No connection.ssl.ca_location is set, so only the system's trusted CAs are accepted: set connection.ssl.ca_location to the PEM file of the CA that signed the brokers' certificates`,
-    );
+    // refused at once by the executor's own check (kafkajs would retry the connection for a minute)
+    await expect(executor.start()).rejects.toMatchObject({
+      code: ExecutorErrorCode.BrokerCertificate,
+      message: expect.stringContaining(
+        `the TLS certificate of Kafka broker ${broker} (bootstrap servers ${broker}, security protocol SASL_SSL) was refused: self-signed certificate in certificate chain (SELF_SIGNED_CERT_IN_CHAIN). ` +
+          `No connection.ssl.ca_location is set, so only the system's trusted CAs are accepted: set connection.ssl.ca_location to the PEM file of the CA that signed the brokers' certificates`,
+      ),
+    });
     await executor.stop().catch(() => undefined);
   });
 

@@ -6,13 +6,13 @@ import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Kafka, logLevel, type Admin, type Batch, type Consumer, type EachBatchPayload, type LogEntry, type Producer } from 'kafkajs';
+import { Kafka, logLevel, type Admin, type Batch, type Consumer, type EachBatchPayload, type KafkaConfig, type LogEntry, type Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import { budgetExceeded, deadLetterMessage, type DeadLetter, type DeadLetterContext } from './dead-letters';
 import { createDecoder, type ValueDecoder } from './decode/decoders';
 import { SchemaRegistryClient } from './decode/registry';
 import { ExecutorError, ExecutorErrorCode, StaleBatchError } from './errors';
-import { kafkaClientConfig, resolveSecret, type Env } from './kafka-config';
+import { checkBrokerCertificates, kafkaClientConfig, resolveSecret, type Env } from './kafka-config';
 import { Lane, type SourceRecord, type StagedRecord } from './lane';
 import { heapWarning } from './memory';
 import { Mutex } from './mutex';
@@ -116,6 +116,7 @@ export class MicrobatchExecutor {
   private readonly env: Env;
   private readonly log: Logger | undefined;
   private readonly kafka: Kafka;
+  private readonly kafkaConfig: KafkaConfig;
   private consumer: Consumer | undefined;
   private producer: Producer | undefined;
   private admin: Admin | undefined;
@@ -159,8 +160,9 @@ export class MicrobatchExecutor {
     this.instanceId = options.instanceId ?? `microbatch-${randomUUID().slice(0, 8)}`;
     this.exactlyOnce = options.plan.delivery === 'exactly_once';
     const log = this.log;
+    this.kafkaConfig = kafkaClientConfig(this.source.connection, `matih-executor-${this.instanceId}`, this.env);
     this.kafka = new Kafka({
-      ...kafkaClientConfig(this.source.connection, `matih-executor-${this.instanceId}`, this.env),
+      ...this.kafkaConfig,
       logLevel: logLevel.WARN,
       logCreator: () => (entry: LogEntry) => {
         const { message, ...extra } = entry.log;
@@ -213,6 +215,7 @@ export class MicrobatchExecutor {
       this.laneFree.push(Promise.resolve());
     }
 
+    await checkBrokerCertificates(this.kafkaConfig, source.connection);
     this.admin = this.kafka.admin();
     await this.admin.connect();
     await this.ensureTopics();

@@ -4,6 +4,7 @@ import { isIP } from 'node:net';
 import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
 import type { ISocketFactory, KafkaConfig, SASLOptions } from 'kafkajs';
 import { ExecutorError, ExecutorErrorCode } from './errors';
+import { once } from 'node:events';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -95,4 +96,30 @@ function tlsSocketFactory(connection: KafkaConnectionPlan): ISocketFactory {
     });
     return socket;
   };
+}
+
+/**
+ * Checks the brokers' TLS certificates once before the clients connect: kafkajs retries a refused
+ * certificate like any connection error (a minute of retries before it gives up), while a
+ * certificate that is not accepted now will not be on the next attempt. Resolves once one bootstrap
+ * server's certificate is accepted, or when none answers (kafkajs then reports the connection).
+ */
+export async function checkBrokerCertificates(config: KafkaConfig, connection: KafkaConnectionPlan, timeoutMs = 10_000): Promise<void> {
+  const ssl = config.ssl;
+  if (!ssl || ssl === true) return;
+  for (const broker of connection.bootstrapServers) {
+    const cut = broker.lastIndexOf(':');
+    const host = broker.slice(0, cut);
+    const socket = tlsConnect({ host, port: Number(broker.slice(cut + 1)), ...(isIP(host) ? {} : { servername: host }), ...ssl, timeout: timeoutMs });
+    socket.on('timeout', () => socket.destroy(new Error('timed out')));
+    try {
+      await once(socket, 'secureConnect');
+      return;
+    } catch (e) {
+      const explained = explainTlsError(e as Error & { code?: string }, broker, connection);
+      if (explained) throw new ExecutorError(ExecutorErrorCode.BrokerCertificate, explained, { cause: e });
+    } finally {
+      socket.destroy();
+    }
+  }
 }
