@@ -179,7 +179,7 @@ async function executor(topic: string, table: string): Promise<Result> {
 function child(mode: string, topic: string, table: string): Promise<Result> {
   return new Promise((resolve, reject) => {
     // each process as it runs in production: the executor with the heap it is launched with (see executorNodeOptions)
-    const nodeOptions = mode === 'executor' ? [executorNodeOptions(10_000)] : [];
+    const nodeOptions = mode === 'executor' ? executorNodeOptions(10_000) : [];
     const p = spawn(process.execPath, [...nodeOptions, '-r', '@swc-node/register', __filename, mode, topic, table], {
       env: { ...process.env, SWC_NODE_PROJECT: 'tsconfig.base.json' },
       stdio: ['ignore', 'pipe', 'inherit'],

@@ -23,8 +23,8 @@ describe('docker/compose.yaml', () => {
   });
 
   it('launches the micro-batch service with the Node options of its nx serve target (its heap)', () => {
-    expect(appNodeOptions('microbatch')).toEqual([expect.stringMatching(/^--max-old-space-size=\d+$/)]);
-    expect(services['microbatch']?.environment?.['NODE_OPTIONS']).toBe(appNodeOptions('microbatch').join(' '));
+    expect(appNodeOptions('microbatch')).toEqual([expect.stringMatching(/^--max-old-space-size=\d+$/), expect.stringMatching(/^--initial-old-space-size=\d+$/)]);
+    expect(services['microbatch']?.command).toEqual(['node', ...appNodeOptions('microbatch'), '-r', '@swc-node/register', 'apps/microbatch/src/main.ts']);
     expect(appNodeOptions('registry')).toEqual([]);
   });
 });

@@ -85,7 +85,7 @@ describe('matih run (Airflow task mode) on the local stack', () => {
     expect((await matih(['run', file, '--airflow-dag', dag, '--schedule', '*/10 * * * *'])).code).toBe(0);
     const text = readFileSync(dag, 'utf8');
     expect(text).toMatch(/BashOperator/);
-    expect(text).toContain(`NODE_OPTIONS=--max-old-space-size=256 npx matih run ${file} --until-idle`);
+    expect(text).toContain(`node --max-old-space-size=256 --initial-old-space-size=160 node_modules/.bin/matih run ${file} --until-idle`);
     expect(text).toContain('schedule="*/10 * * * *"');
   });
 });

@@ -7,6 +7,7 @@ interface ComposeService {
   image?: string;
   build?: { context: string; dockerfile: string; args?: Record<string, string> };
   environment?: Record<string, string | number>;
+  command?: string | string[];
   depends_on?: string[] | Record<string, unknown>;
 }
 
