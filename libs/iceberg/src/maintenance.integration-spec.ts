@@ -70,4 +70,18 @@ describe.each(CATALOGS)('a table appended to many times, through the $kind catal
     expect(onDisk.filter((f) => f.endsWith('.avro') && !name(f).startsWith('snap-')).map(name).sort()).toEqual([...listed].map(name).sort());
     expect(onDisk.filter((f) => f.endsWith('.metadata.json')).length).toBeLessThanOrEqual(6);
   });
+
+  it('a writer whose view of the table is older than what another writer expired still appends', async () => {
+    const ident = { namespace: [ns], name: 'two_writers' };
+    await catalog.createTable(ident, { fields: [{ id: 1, name: 'id', required: true, type: 'long' }] });
+    const busy = await loadTable(catalog, ident);
+    await busy.append({ rows: [{ id: 0n }] });
+    const idle = await loadTable(catalog, ident); // its parent will be expired, its manifest list deleted
+    for (let b = 1; b <= 15; b++) await busy.append({ rows: [{ id: BigInt(b) }] }, { retain: { max: 5 } });
+    expect(busy.snapshots().some((s) => s.snapshotId === idle.currentSnapshot()!['snapshot-id'])).toBe(false);
+    const r = await idle.append({ rows: [{ id: 16n }] }, { retain: { max: 5 } });
+    expect(r.attempts).toBe(2);
+    const view = await read(`${ns}.two_writers`);
+    expect(view.rows.map((row) => Number(row['id'])).sort((a, b) => a - b)).toEqual(Array.from({ length: 17 }, (_, i) => i));
+  });
 });

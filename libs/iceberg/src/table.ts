@@ -204,7 +204,16 @@ export class Table {
         await opts.precondition?.(base.metadata);
         const parent = currentSnapshot(base.metadata);
         const seq = base.metadata['last-sequence-number'] + 1n;
-        const parentManifests = parent ? await readManifestList(await io.read(parent['manifest-list'])) : [];
+        let parentManifests: ManifestFile[];
+        try {
+          parentManifests = parent ? await readManifestList(await io.read(parent['manifest-list'])) : [];
+        } catch (e) {
+          // another writer may have expired this (stale) parent since the table was loaded: retry on fresh state
+          const stale = base.metadataLocation;
+          await this.refresh();
+          if (this.state.metadataLocation === stale) throw e;
+          continue;
+        }
         const merged = await mergeManifests({
           io,
           metadata: base.metadata,
