@@ -1,6 +1,5 @@
 /* Test helpers for the integration tests: the local stack's endpoints and a pyiceberg reader. */
-import { pyicebergS3Properties, stackEndpoints } from '@matih/stack';
-import { execFile } from 'node:child_process';
+import { inspectIcebergTable, stackEndpoints, type IcebergInspection } from '@matih/stack';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { existsSync, readdirSync } from 'node:fs';
 import * as path from 'node:path';
@@ -20,34 +19,11 @@ export function stackCatalog(name?: string): JdbcCatalog {
   });
 }
 
-export interface PyIcebergView {
-  rows: Record<string, unknown>[];
-  arrow_types: Record<string, string>;
-  schema: { id: number; name: string; type: string; required: boolean }[];
-  planned_files: number;
-  total_files: number;
-  files: { path: string; record_count: number; partition: unknown[]; null_value_counts: Record<string, number>; value_counts: Record<string, number>; has_bounds: number[] }[];
-  snapshots: { id: number; parent: number | null; sequence: number; summary: Record<string, string> | null }[];
-  current_snapshot: number | null;
-  spec: string;
-}
+export type PyIcebergView = IcebergInspection;
 
-/** What pyiceberg (an independent reader) sees of a table. */
+/** What pyiceberg (an independent reader) sees of a table of the stack's JDBC catalog. */
 export function pyiceberg(identifier: string, filter?: string, catalogName?: string): Promise<PyIcebergView> {
-  const e = endpoints();
-  return inspect([e.iceberg.sqlalchemyUri, e.iceberg.warehouse, catalogName ?? e.iceberg.catalogName], identifier, filter, 'pyiceberg', process.env);
-}
-
-/** Runs pyiceberg_inspect.py on a table of the catalog that `catalogArgs` (uri, warehouse, name) name. */
-function inspect(catalogArgs: string[], identifier: string, filter: string | undefined, label: string, env: NodeJS.ProcessEnv): Promise<PyIcebergView> {
-  const e = endpoints();
-  const args = [path.join(__dirname, 'pyiceberg_inspect.py'), ...catalogArgs, identifier, ...(filter ? [filter] : [])];
-  return new Promise((resolve, reject) => {
-    execFile(e.python, args, { env, maxBuffer: 512 * 1024 * 1024, timeout: 180_000 }, (err, stdout, stderr) => {
-      if (err) reject(new Error(`${label} failed on ${identifier}: ${stderr.split('\n').slice(-20).join('\n')}`));
-      else resolve(JSON.parse(stdout) as PyIcebergView);
-    });
-  });
+  return inspectIcebergTable(identifier, filter, { catalog: catalogName ?? endpoints().iceberg.catalogName });
 }
 
 /** The stack's REST catalog (tables on the object store), through this library's RestCatalog and S3FileIO. */
@@ -65,9 +41,7 @@ export async function stackRestCatalog(name = 'rest'): Promise<RestCatalog> {
 
 /** What pyiceberg sees of a table of the stack's REST catalog (files read from the object store). */
 export function pyicebergRest(identifier: string, filter?: string): Promise<PyIcebergView> {
-  const e = endpoints();
-  const env = { ...process.env, PYICEBERG_PROPERTIES: JSON.stringify(pyicebergS3Properties(e)) };
-  return inspect([e.restCatalog.uri, '', 'rest'], identifier, filter, 'pyiceberg (REST catalog)', env);
+  return inspectIcebergTable(identifier, filter, { rest: true });
 }
 
 /**
