@@ -117,6 +117,11 @@ export function flinkConfig(l: StackLayout, javaHome: string | null): Record<str
     'taskmanager.numberOfTaskSlots': FLINK_TASK_SLOTS,
     'taskmanager.memory.process.size': '3072m',
     'parallelism.default': 1,
+    // Iceberg's S3 client (iceberg-aws-bundle, on the cluster's class path) keeps HTTP connections in a
+    // pool shared across jobs; a connection opened later looks up commons-logging through the class
+    // loader of the job that created the pool, closed once that job ended. Flink's leak check would
+    // fail that job ("Trying to access closed classloader"); the lookup itself is harmless.
+    'classloader.check-leaked-classloader': false,
     'rest.address': HOST,
     'rest.bind-address': HOST,
     'rest.port': PORTS.flinkRest,
