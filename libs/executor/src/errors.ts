@@ -16,6 +16,8 @@ export enum ExecutorErrorCode {
   SourceTopicMissing = 'EXECUTOR_SOURCE_TOPIC_MISSING',
   /** a Kafka broker's TLS certificate is not one the connection's settings accept */
   BrokerCertificate = 'EXECUTOR_BROKER_CERTIFICATE',
+  /** the connection's client certificate or key cannot be used (wrong key passphrase, a key of another certificate), or a broker refused it or its absence */
+  ClientCertificate = 'EXECUTOR_CLIENT_CERTIFICATE',
 }
 
 export class ExecutorError extends Error {

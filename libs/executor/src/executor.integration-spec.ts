@@ -6,6 +6,9 @@ import { ExecutorErrorCode } from './errors';
 import { MicrobatchExecutor } from './executor';
 import { catalogEnv, clickstreamPlan, createTopic, endpoints, kafka, produceClickstream, readTopic, uniq } from './testing/fixtures';
 
+/** A literal string as a regular expression. */
+const escape = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
 const logger = pino({ level: process.env['LOG_LEVEL'] ?? 'warn' }, pino.destination(2));
 
 describe('micro-batch executor on the local stack', () => {
@@ -38,12 +41,16 @@ describe('micro-batch executor on the local stack', () => {
     expect(reasons.some((r) => /user_id is required/.test(r))).toBe(true);
   });
 
-  /** The broker's secured listeners: SASL over plaintext, and SASL over TLS with the stack CA. */
-  const SECURED: [string, () => { connection: KafkaConnectionPlan; password: string; refused: RegExp }][] = [
+  /**
+   * The broker's secured listeners: SASL over plaintext, SASL over TLS with the stack CA, and mutual
+   * TLS (a client certificate, its key encrypted). `secret` is the one the plan references from the
+   * environment (the SASL password, or the key's passphrase); a wrong one must be `refused`.
+   */
+  const SECURED: [string, () => { connection: KafkaConnectionPlan; secret: string; refused: RegExp | string }][] = [
     ['SASL_PLAINTEXT with SCRAM-SHA-512', () => {
       const scram = endpoints().kafka.scram;
       const connection: KafkaConnectionPlan = { bootstrapServers: scram.brokers, securityProtocol: 'SASL_PLAINTEXT', sasl: { mechanism: 'SCRAM-SHA-512', username: scram.username, password: { env: 'IT_KAFKA_PASSWORD' } }, ssl: null };
-      return { connection, password: scram.password, refused: /SASL|authentication/i };
+      return { connection, secret: scram.password, refused: /SASL|authentication/i };
     }],
     ...(['SCRAM-SHA-512', 'PLAIN'] as const).map((mechanism): (typeof SECURED)[number] => [`SASL_SSL with ${mechanism}, trusting the stack CA (ssl.ca_location)`, () => {
       const tls = endpoints().kafka.saslSsl;
@@ -53,47 +60,81 @@ describe('micro-batch executor on the local stack', () => {
         sasl: { mechanism, username: tls.username, password: { env: 'IT_KAFKA_PASSWORD' } },
         ssl: { caLocation: tls.caLocation, certificateLocation: null, keyLocation: null, keyPassword: null, verifyHostname: true },
       };
-      return { connection, password: tls.password, refused: mechanism === 'PLAIN' ? /SASL PLAIN authentication failed/ : /SASL|authentication/i };
+      return { connection, secret: tls.password, refused: mechanism === 'PLAIN' ? /SASL PLAIN authentication failed/ : /SASL|authentication/i };
     }]),
+    ['SSL with a client certificate (mutual TLS), its encrypted key\'s passphrase (ssl.key_password)', () => {
+      const mtls = endpoints().kafka.mtls;
+      const connection: KafkaConnectionPlan = {
+        bootstrapServers: mtls.brokers,
+        securityProtocol: 'SSL',
+        sasl: null,
+        ssl: { caLocation: mtls.caLocation, certificateLocation: mtls.certificateLocation, keyLocation: mtls.keyLocation, keyPassword: { env: 'IT_KAFKA_KEY_PASSWORD' }, verifyHostname: true },
+      };
+      return {
+        connection,
+        secret: mtls.keyPassword,
+        refused: `the client key ${mtls.keyLocation} (connection.ssl.key_location) could not be decrypted with the passphrase from connection.ssl.key_password (\${IT_KAFKA_KEY_PASSWORD})`,
+      };
+    }],
   ];
 
-  it.each(SECURED)('consumes through %s, the password from the environment; a wrong one is refused', async (_name, setup) => {
-    const { connection, password, refused } = setup();
+  it.each(SECURED)('consumes through %s, the secret from the environment; a wrong one is refused', async (_name, setup) => {
+    const { connection, secret, refused } = setup();
     const topic = uniq('it_secured');
     const table = uniq('secured');
     await createTopic(topic, 2);
     const { valid } = await produceClickstream(topic, 400);
     const plan = clickstreamPlan({ topic, table, idleTimeoutMs: 2000, connection });
-    const wrong = new MicrobatchExecutor({ plan, pipeline: 'it-secured', logger, env: { ...catalogEnv(), IT_KAFKA_PASSWORD: 'wrong' }, untilIdle: true });
-    await expect(wrong.start()).rejects.toThrow(refused);
-    await wrong.stop().catch(() => undefined);
-    const executor = new MicrobatchExecutor({ plan, pipeline: 'it-secured', logger, env: { ...catalogEnv(), IT_KAFKA_PASSWORD: password }, untilIdle: true });
+    const secrets = (value: string) => ({ ...catalogEnv(), IT_KAFKA_PASSWORD: value, IT_KAFKA_KEY_PASSWORD: value });
+    let wrong: MicrobatchExecutor | undefined;
+    // a key that does not open is refused as the executor is made; a SASL password when it connects
+    await expect(
+      (async () => {
+        wrong = new MicrobatchExecutor({ plan, pipeline: 'it-secured', logger, env: secrets('wrong'), untilIdle: true });
+        await wrong.start();
+      })(),
+    ).rejects.toThrow(refused);
+    await wrong?.stop().catch(() => undefined);
+    const executor = new MicrobatchExecutor({ plan, pipeline: 'it-secured', logger, env: secrets(secret), untilIdle: true });
     await executor.start();
     expect(await executor.done).toMatchObject({ reason: 'idle', rows: valid.length });
     const rows = await readIcebergTable(`executor_it.${table}`);
     expect(rows.map((r) => Number(r['seq'])).sort((a, b) => a - b)).toEqual(valid);
   });
 
-  it('refuses to start on SASL_SSL without the CA that signed the broker certificate, saying which broker and what to set', async () => {
-    const topic = uniq('it_tls_noca');
-    await createTopic(topic, 1);
-    const tls = endpoints().kafka.saslSsl;
-    const broker = tls.brokers.join(',');
-    const plan = clickstreamPlan({
-      topic,
-      table: uniq('tls_noca'),
+  /** TLS settings the brokers do not accept: refused at once by the executor's own check (kafkajs would retry for a minute), naming what to set. */
+  const REFUSED: [string, () => { connection: KafkaConnectionPlan; env: Record<string, string>; code: ExecutorErrorCode; message: RegExp }][] = [
+    ['SASL_SSL without the CA that signed the broker certificate', () => {
+      const tls = endpoints().kafka.saslSsl;
+      const broker = tls.brokers.join(',');
       // no ssl settings: the system's trusted CAs, which do not include the stack's
-      connection: { bootstrapServers: tls.brokers, securityProtocol: 'SASL_SSL', sasl: { mechanism: 'SCRAM-SHA-512', username: tls.username, password: { env: 'IT_KAFKA_PASSWORD' } }, ssl: null },
-    });
-    const executor = new MicrobatchExecutor({ plan, pipeline: 'it-tls-noca', logger, env: { ...catalogEnv(), IT_KAFKA_PASSWORD: tls.password }, untilIdle: true });
-    // refused at once by the executor's own check (kafkajs would retry the connection for a minute)
-    await expect(executor.start()).rejects.toMatchObject({
-      code: ExecutorErrorCode.BrokerCertificate,
-      message: expect.stringContaining(
-        `the TLS certificate of Kafka broker ${broker} (bootstrap servers ${broker}, security protocol SASL_SSL) was refused: self-signed certificate in certificate chain (SELF_SIGNED_CERT_IN_CHAIN). ` +
-          `No connection.ssl.ca_location is set, so only the system's trusted CAs are accepted: set connection.ssl.ca_location to the PEM file of the CA that signed the brokers' certificates`,
-      ),
-    });
+      const connection: KafkaConnectionPlan = { bootstrapServers: tls.brokers, securityProtocol: 'SASL_SSL', sasl: { mechanism: 'SCRAM-SHA-512', username: tls.username, password: { env: 'IT_KAFKA_PASSWORD' } }, ssl: null };
+      const message = new RegExp(
+        escape(`the TLS certificate of Kafka broker ${broker} (bootstrap servers ${broker}, security protocol SASL_SSL) was refused: self-signed certificate in certificate chain (SELF_SIGNED_CERT_IN_CHAIN). `) +
+          escape(`No connection.ssl.ca_location is set, so only the system's trusted CAs are accepted: set connection.ssl.ca_location to the PEM file of the CA that signed the brokers' certificates`),
+      );
+      return { connection, env: { IT_KAFKA_PASSWORD: tls.password }, code: ExecutorErrorCode.BrokerCertificate, message };
+    }],
+    ['SSL without a client certificate where the broker requires one', () => {
+      const mtls = endpoints().kafka.mtls;
+      const broker = mtls.brokers.join(',');
+      // the broker's certificate is trusted, but no client certificate is offered
+      const connection: KafkaConnectionPlan = { bootstrapServers: mtls.brokers, securityProtocol: 'SSL', sasl: null, ssl: { caLocation: mtls.caLocation, certificateLocation: null, keyLocation: null, keyPassword: null, verifyHostname: true } };
+      const message = new RegExp(
+        `^${escape(`Kafka broker ${broker} (bootstrap servers ${broker}, security protocol SSL) closed the TLS handshake: `)}.+\\. ` +
+          escape('No client certificate is set, and the broker may require one (mutual TLS; Strimzi: a listener with authentication: tls): set connection.ssl.certificate_location and connection.ssl.key_location'),
+      );
+      return { connection, env: {}, code: ExecutorErrorCode.ClientCertificate, message };
+    }],
+  ];
+
+  it.each(REFUSED)('refuses to start on %s, saying which broker and what to set', async (_name, setup) => {
+    const { connection, env, code, message } = setup();
+    const topic = uniq('it_tls_refused');
+    await createTopic(topic, 1);
+    const plan = clickstreamPlan({ topic, table: uniq('tls_refused'), connection });
+    const executor = new MicrobatchExecutor({ plan, pipeline: 'it-tls-refused', logger, env: { ...catalogEnv(), ...env }, untilIdle: true });
+    await expect(executor.start()).rejects.toMatchObject({ code, message: expect.stringMatching(message) });
     await executor.stop().catch(() => undefined);
   });
 

@@ -14,9 +14,9 @@ describe('Kafka configuration', () => {
   );
 
   it('binds every listener to loopback on the pinned ports', () => {
-    expect(props['listeners']).toBe('PLAINTEXT://127.0.0.1:19092,CONTROLLER://127.0.0.1:19093,SASL_PLAINTEXT://127.0.0.1:19094,SASL_SSL://127.0.0.1:19095');
-    expect(props['advertised.listeners']).toBe('PLAINTEXT://127.0.0.1:19092,SASL_PLAINTEXT://127.0.0.1:19094,SASL_SSL://127.0.0.1:19095');
-    expect(props['listener.security.protocol.map']).toContain('SASL_SSL:SASL_SSL');
+    expect(props['listeners']).toBe('PLAINTEXT://127.0.0.1:19092,CONTROLLER://127.0.0.1:19093,SASL_PLAINTEXT://127.0.0.1:19094,SASL_SSL://127.0.0.1:19095,SSL://127.0.0.1:19096');
+    expect(props['advertised.listeners']).toBe('PLAINTEXT://127.0.0.1:19092,SASL_PLAINTEXT://127.0.0.1:19094,SASL_SSL://127.0.0.1:19095,SSL://127.0.0.1:19096');
+    expect(props['listener.security.protocol.map']).toBe('CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL,SSL:SSL');
     expect(props['controller.quorum.bootstrap.servers']).toBe('127.0.0.1:19093');
   });
 
@@ -46,6 +46,15 @@ describe('Kafka configuration', () => {
     expect(props['listener.name.sasl_ssl.ssl.keystore.type']).toBe('PKCS12');
     expect(props['listener.name.sasl_ssl.ssl.keystore.location']).toBe('/tmp/matih state/kafka/tls/server.p12');
     expect(props['listener.name.sasl_ssl.ssl.client.auth']).toBe('none');
+  });
+
+  it('requires a client certificate signed by the stack CA on the SSL (mTLS) listener, with the same server keystore', () => {
+    expect(props['listener.name.ssl.ssl.client.auth']).toBe('required');
+    expect(props['listener.name.ssl.ssl.truststore.type']).toBe('PEM');
+    expect(props['listener.name.ssl.ssl.truststore.location']).toBe('/tmp/matih state/kafka/tls/ca.crt');
+    expect(props['listener.name.ssl.ssl.keystore.type']).toBe('PKCS12');
+    expect(props['listener.name.ssl.ssl.keystore.location']).toBe('/tmp/matih state/kafka/tls/server.p12');
+    expect(Object.keys(props).filter((k) => k.startsWith('listener.name.ssl.') && k.includes('sasl'))).toEqual([]);
   });
 });
 
@@ -87,6 +96,14 @@ describe('endpoints', () => {
       caLocation: '/s/kafka/tls/ca.crt',
       username: 'matih',
       password: 'matih-secret',
+    });
+    expect(e.kafka.mtls).toEqual({
+      brokers: ['127.0.0.1:19096'],
+      securityProtocol: 'SSL',
+      caLocation: '/s/kafka/tls/ca.crt',
+      certificateLocation: '/s/kafka/tls/client.crt',
+      keyLocation: '/s/kafka/tls/client.key',
+      keyPassword: 'matih-client-key',
     });
     expect(e.postgres.url).toBe('postgresql://matih:matih@127.0.0.1:15432/matih');
     expect(e.iceberg).toMatchObject({ warehouse: 'file:///s/iceberg/warehouse', jdbcUrl: 'jdbc:postgresql://127.0.0.1:15432/matih', catalogName: 'matih' });

@@ -11,12 +11,15 @@ export function renderKafkaServerProperties(l: StackLayout): string {
     ['controller.quorum.bootstrap.servers', `${HOST}:${PORTS.kafkaController}`],
     [
       'listeners',
-      `PLAINTEXT://${HOST}:${PORTS.kafka},CONTROLLER://${HOST}:${PORTS.kafkaController},SASL_PLAINTEXT://${HOST}:${PORTS.kafkaSasl},SASL_SSL://${HOST}:${PORTS.kafkaSaslSsl}`,
+      `PLAINTEXT://${HOST}:${PORTS.kafka},CONTROLLER://${HOST}:${PORTS.kafkaController},SASL_PLAINTEXT://${HOST}:${PORTS.kafkaSasl},SASL_SSL://${HOST}:${PORTS.kafkaSaslSsl},SSL://${HOST}:${PORTS.kafkaMtls}`,
     ],
-    ['advertised.listeners', `PLAINTEXT://${HOST}:${PORTS.kafka},SASL_PLAINTEXT://${HOST}:${PORTS.kafkaSasl},SASL_SSL://${HOST}:${PORTS.kafkaSaslSsl}`],
+    [
+      'advertised.listeners',
+      `PLAINTEXT://${HOST}:${PORTS.kafka},SASL_PLAINTEXT://${HOST}:${PORTS.kafkaSasl},SASL_SSL://${HOST}:${PORTS.kafkaSaslSsl},SSL://${HOST}:${PORTS.kafkaMtls}`,
+    ],
     ['controller.listener.names', 'CONTROLLER'],
     ['inter.broker.listener.name', 'PLAINTEXT'],
-    ['listener.security.protocol.map', 'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL'],
+    ['listener.security.protocol.map', 'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL,SSL:SSL'],
     // SASL_PLAINTEXT: SCRAM only (the credential is created at format time, see kafkaScramFormatArgs)
     ['sasl.enabled.mechanisms', 'SCRAM-SHA-256,SCRAM-SHA-512'],
     ['listener.name.sasl_plaintext.scram-sha-256.sasl.jaas.config', SCRAM_JAAS],
@@ -32,6 +35,15 @@ export function renderKafkaServerProperties(l: StackLayout): string {
     ['listener.name.sasl_ssl.ssl.keystore.password', CREDENTIALS.kafkaKeystore.password],
     ['listener.name.sasl_ssl.ssl.key.password', CREDENTIALS.kafkaKeystore.password],
     ['listener.name.sasl_ssl.ssl.client.auth', 'none'],
+    // SSL (mutual TLS, Strimzi's `authentication: tls`): the same server keystore; a client certificate
+    // signed by the stack's CA is required (the CA's PEM certificate is the truststore)
+    ['listener.name.ssl.ssl.keystore.type', 'PKCS12'],
+    ['listener.name.ssl.ssl.keystore.location', l.kafka.tls.keystore],
+    ['listener.name.ssl.ssl.keystore.password', CREDENTIALS.kafkaKeystore.password],
+    ['listener.name.ssl.ssl.key.password', CREDENTIALS.kafkaKeystore.password],
+    ['listener.name.ssl.ssl.truststore.type', 'PEM'],
+    ['listener.name.ssl.ssl.truststore.location', l.kafka.tls.caCert],
+    ['listener.name.ssl.ssl.client.auth', 'required'],
     ['log.dirs', l.kafka.data],
     ['num.partitions', 1],
     ['auto.create.topics.enable', 'true'],

@@ -1,12 +1,12 @@
-import { X509Certificate } from 'node:crypto';
+import { X509Certificate, createPrivateKey } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { provisionKafkaTls, kafkaCaValid, kafkaTlsValid } from './kafka-tls';
-import { layout } from './layout';
+import { CREDENTIALS, layout } from './layout';
 
 // runs the host's openssl (a few hundred ms); no network
-describe('the SASL_SSL listener TLS material', () => {
+describe('the TLS listeners\' material', () => {
   let root: string;
   beforeEach(() => {
     root = fs.mkdtempSync(path.join(os.tmpdir(), 'matih-tls-'));
@@ -28,6 +28,17 @@ describe('the SASL_SSL listener TLS material', () => {
     expect(server.verify(ca.publicKey)).toBe(true);
     expect(server.subjectAltName).toBe('IP Address:127.0.0.1, DNS:localhost');
     expect(fs.statSync(l.kafka.tls.serverKey).mode & 0o077).toBe(0);
+    // the mTLS client: CA-signed, for client authentication, its key encrypted with the stack's passphrase
+    const client = new X509Certificate(fs.readFileSync(l.kafka.tls.clientCert));
+    expect(client.subject).toBe('O=MATIH local stack\nCN=matih-client');
+    expect(client.ca).toBe(false);
+    expect(client.verify(ca.publicKey)).toBe(true);
+    expect(client.toLegacyObject().ext_key_usage).toEqual(['1.3.6.1.5.5.7.3.2']);
+    const clientKey = fs.readFileSync(l.kafka.tls.clientKey, 'utf8');
+    expect(clientKey).toContain('-----BEGIN ENCRYPTED PRIVATE KEY-----');
+    expect(() => createPrivateKey({ key: clientKey, passphrase: 'wrong' })).toThrow();
+    expect(client.checkPrivateKey(createPrivateKey({ key: clientKey, passphrase: CREDENTIALS.kafkaClientKey.password }))).toBe(true);
+    expect(fs.statSync(l.kafka.tls.clientKey).mode & 0o077).toBe(0);
     expect(stops).toBe(1);
 
     // valid: nothing is remade, the broker is not stopped
@@ -48,6 +59,21 @@ describe('the SASL_SSL listener TLS material', () => {
       expect.stringContaining('made a CA'),
       expect.stringContaining('kept the CA'),
     ]);
+  });
+
+  it('is not valid without the client certificate, or with its key unencrypted', async () => {
+    const l = layout(root);
+    await provisionKafkaTls(l, () => undefined);
+    const { clientKey, clientCert } = l.kafka.tls;
+    const encrypted = fs.readFileSync(clientKey);
+    fs.writeFileSync(clientKey, createPrivateKey({ key: encrypted, passphrase: CREDENTIALS.kafkaClientKey.password }).export({ type: 'pkcs8', format: 'pem' }));
+    expect(kafkaTlsValid(l)).toBe(false);
+    fs.writeFileSync(clientKey, encrypted);
+    expect(kafkaTlsValid(l)).toBe(true);
+    fs.rmSync(clientCert);
+    expect(kafkaTlsValid(l)).toBe(false);
+    await provisionKafkaTls(l, () => undefined);
+    expect(kafkaTlsValid(l)).toBe(true);
   });
 
   it('is not valid with a certificate that expires soon, or a server certificate another CA signed', async () => {

@@ -9,7 +9,10 @@ import { aptInstall, onPath, provisionLog, sha256, step, type BeforeChange, type
 const RENEW_BEFORE_MS = 30 * 24 * 3600 * 1000;
 const CA_DAYS = 3650;
 const SERVER_DAYS = 825;
-/** the names the SASL_SSL listener's certificate covers: the stack binds 127.0.0.1; localhost for clients that use the name */
+const CLIENT_DAYS = 825;
+/** the subject of the mTLS listener's client certificate (the principal the broker sees: `User:CN=matih-client,O=MATIH local stack`) */
+export const KAFKA_CLIENT_CN = 'matih-client';
+/** the names the TLS listeners' server certificate covers: the stack binds 127.0.0.1; localhost for clients that use the name */
 export const KAFKA_TLS_NAMES = { ips: [HOST], dns: ['localhost'] } as const;
 
 const CA_CONFIG = `[req]
@@ -39,6 +42,19 @@ subjectAltName = ${[...KAFKA_TLS_NAMES.ips.map((ip) => `IP:${ip}`), ...KAFKA_TLS
 authorityKeyIdentifier = keyid
 `;
 
+const CLIENT_CONFIG = `[req]
+distinguished_name = dn
+prompt = no
+[dn]
+O = MATIH local stack
+CN = ${KAFKA_CLIENT_CN}
+[v3_client]
+basicConstraints = critical,CA:FALSE
+keyUsage = critical,digitalSignature,keyEncipherment
+extendedKeyUsage = clientAuth
+authorityKeyIdentifier = keyid
+`;
+
 function readCert(file: string): X509Certificate | null {
   try {
     return new X509Certificate(fs.readFileSync(file));
@@ -47,11 +63,21 @@ function readCert(file: string): X509Certificate | null {
   }
 }
 
-function keyMatches(cert: X509Certificate, keyFile: string): boolean {
+function keyMatches(cert: X509Certificate, keyFile: string, passphrase?: string): boolean {
   try {
-    return cert.checkPrivateKey(createPrivateKey(fs.readFileSync(keyFile)));
+    return cert.checkPrivateKey(createPrivateKey({ key: fs.readFileSync(keyFile), ...(passphrase === undefined ? {} : { passphrase }) }));
   } catch {
     return false;
+  }
+}
+
+/** The key file is encrypted: it cannot be read without a passphrase. */
+function keyEncrypted(keyFile: string): boolean {
+  try {
+    createPrivateKey({ key: fs.readFileSync(keyFile), passphrase: '' });
+    return false;
+  } catch {
+    return true;
   }
 }
 
@@ -66,30 +92,38 @@ export function kafkaCaValid(l: StackLayout, now = Date.now()): boolean {
 }
 
 /**
- * The listener's material is usable: a valid CA, and a server certificate it signed, for 127.0.0.1
- * and localhost, matching its key, not expiring within 30 days, and the keystore made from them.
+ * The listeners' material is usable: a valid CA; a server certificate it signed, for 127.0.0.1
+ * and localhost, matching its key, not expiring within 30 days, and the keystore made from them;
+ * and a client certificate it signed (CN=matih-client), not expiring within 30 days, whose key is
+ * encrypted and opens with the stack's passphrase.
  */
 export function kafkaTlsValid(l: StackLayout, now = Date.now()): boolean {
   const t = l.kafka.tls;
   if (!kafkaCaValid(l, now)) return false;
   const ca = readCert(t.caCert);
   const server = readCert(t.serverCert);
+  const client = readCert(t.clientCert);
   if (ca === null || server === null || !current(server, now) || !keyMatches(server, t.serverKey)) return false;
   if (!server.checkIssued(ca) || !server.verify(ca.publicKey)) return false;
   if (!KAFKA_TLS_NAMES.ips.every((ip) => server.checkIP(ip)) || !KAFKA_TLS_NAMES.dns.every((name) => server.checkHost(name))) return false;
+  if (client === null || !current(client, now) || !client.checkIssued(ca) || !client.verify(ca.publicKey) || client.ca) return false;
+  if (!client.subject.split('\n').includes(`CN=${KAFKA_CLIENT_CN}`)) return false;
+  if (!keyEncrypted(t.clientKey) || !keyMatches(client, t.clientKey, CREDENTIALS.kafkaClientKey.password)) return false;
   const keystore = fs.statSync(t.keystore, { throwIfNoEntry: false });
   return keystore !== undefined && keystore.size > 0 && keystore.mtimeMs >= fs.statSync(t.serverCert).mtimeMs;
 }
 
 /**
- * The SASL_SSL listener's TLS material under `.stack/kafka/tls`, made with `openssl` (Debian's
- * package installed when missing): a stack-local CA (kept while valid, so clients' `ca.crt` stays
- * good), a server key and certificate it signs (SAN 127.0.0.1, localhost), and the PKCS12 keystore
- * the broker loads. Nothing is made when all of it is valid; a running broker is stopped first
- * (`beforeChange`) when anything is remade, as it reads the keystore at start.
+ * The TLS listeners' material under `.stack/kafka/tls`, made with `openssl` (Debian's package
+ * installed when missing): a stack-local CA (kept while valid, so clients' `ca.crt` stays good), a
+ * server key and certificate it signs (SAN 127.0.0.1, localhost), the PKCS12 keystore the broker
+ * loads, and for the mTLS listener a client certificate it signs (CN=matih-client) with its key as
+ * PKCS#8 PEM encrypted by `CREDENTIALS.kafkaClientKey.password`. Nothing is made when all of it is
+ * valid; a running broker is stopped first (`beforeChange`) when anything is remade, as it reads
+ * the keystore and truststore at start.
  */
 export async function provisionKafkaTls(l: StackLayout, log: Log, beforeChange?: BeforeChange): Promise<void> {
-  const inputs = sha256('kafka-tls-v1', CA_CONFIG, SERVER_CONFIG, CREDENTIALS.kafkaKeystore.password);
+  const inputs = sha256('kafka-tls-v2', CA_CONFIG, SERVER_CONFIG, CLIENT_CONFIG, CREDENTIALS.kafkaKeystore.password, CREDENTIALS.kafkaClientKey.password);
   await step(l, 'kafka', 'kafka-tls', inputs, log, () => kafkaTlsValid(l), () => makeKafkaTls(l, log), beforeChange);
 }
 
@@ -101,7 +135,7 @@ async function makeKafkaTls(l: StackLayout, log: Log): Promise<void> {
   fs.mkdirSync(tmp, { recursive: true, mode: 0o700 });
   fs.mkdirSync(t.dir, { recursive: true, mode: 0o700 });
   const at = (file: string) => path.join(tmp, path.basename(file));
-  const openssl = (args: string[]) => run('openssl', args, { cwd: tmp, env: { ...process.env, MATIH_KEYSTORE_PASSWORD: CREDENTIALS.kafkaKeystore.password }, logFile: provisionLog(l) });
+  const openssl = (args: string[]) => run('openssl', args, { cwd: tmp, env: { ...process.env, MATIH_KEYSTORE_PASSWORD: CREDENTIALS.kafkaKeystore.password, MATIH_CLIENT_KEY_PASSWORD: CREDENTIALS.kafkaClientKey.password }, logFile: provisionLog(l) });
   const keepCa = kafkaCaValid(l);
   if (keepCa) {
     fs.copyFileSync(t.caCert, at(t.caCert));
@@ -117,9 +151,20 @@ async function makeKafkaTls(l: StackLayout, log: Log): Promise<void> {
     '-sha256', '-days', String(SERVER_DAYS), '-extfile', 'server.cnf', '-extensions', 'v3_server', '-out', at(t.serverCert),
   ]);
   await openssl(['pkcs12', '-export', '-in', at(t.serverCert), '-inkey', at(t.serverKey), '-certfile', at(t.caCert), '-name', 'kafka', '-out', at(t.keystore), '-passout', 'env:MATIH_KEYSTORE_PASSWORD']);
-  for (const key of [t.caKey, t.serverKey, t.keystore]) fs.chmodSync(at(key), 0o600);
+  // the mTLS client: its key encrypted (PKCS#8, AES-256-CBC) so clients exercise ssl.key_password
+  fs.writeFileSync(path.join(tmp, 'client.cnf'), CLIENT_CONFIG);
+  await openssl(['genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048', '-aes-256-cbc', '-pass', 'env:MATIH_CLIENT_KEY_PASSWORD', '-out', at(t.clientKey)]);
+  await openssl(['req', '-new', '-key', at(t.clientKey), '-passin', 'env:MATIH_CLIENT_KEY_PASSWORD', '-config', 'client.cnf', '-out', 'client.csr']);
+  await openssl([
+    'x509', '-req', '-in', 'client.csr', '-CA', at(t.caCert), '-CAkey', at(t.caKey), '-set_serial', `0x${randomBytes(16).toString('hex')}`,
+    '-sha256', '-days', String(CLIENT_DAYS), '-extfile', 'client.cnf', '-extensions', 'v3_client', '-out', at(t.clientCert),
+  ]);
+  for (const key of [t.caKey, t.serverKey, t.keystore, t.clientKey]) fs.chmodSync(at(key), 0o600);
   // the keystore last: kafkaTlsValid wants it no older than the certificate
-  for (const file of [t.caKey, t.caCert, t.serverKey, t.serverCert, t.keystore]) fs.renameSync(at(file), file);
+  for (const file of [t.caKey, t.caCert, t.serverKey, t.serverCert, t.clientKey, t.clientCert, t.keystore]) fs.renameSync(at(file), file);
   fs.rmSync(tmp, { recursive: true, force: true });
-  log(`[kafka] TLS: ${keepCa ? 'kept the CA' : 'made a CA'} (${t.caCert}), made the server certificate for ${[...KAFKA_TLS_NAMES.ips, ...KAFKA_TLS_NAMES.dns].join(', ')}`);
+  log(
+    `[kafka] TLS: ${keepCa ? 'kept the CA' : 'made a CA'} (${t.caCert}), made the server certificate for ${[...KAFKA_TLS_NAMES.ips, ...KAFKA_TLS_NAMES.dns].join(', ')} ` +
+      `and the client certificate CN=${KAFKA_CLIENT_CN} (${t.clientCert}, encrypted key ${t.clientKey})`,
+  );
 }

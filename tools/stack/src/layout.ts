@@ -15,6 +15,8 @@ export const PORTS = {
   kafkaSasl: 19094,
   /** SASL_SSL: SCRAM-SHA-256/512 and PLAIN over TLS, the server certificate signed by the stack's CA */
   kafkaSaslSsl: 19095,
+  /** SSL with client certificates required (mutual TLS, Strimzi's `authentication: tls`), both signed by the stack's CA */
+  kafkaMtls: 19096,
   postgres: 15432,
   flinkRest: 18081,
   flinkRpc: 18123,
@@ -35,6 +37,8 @@ export const CREDENTIALS = {
   kafkaScram: { username: 'matih', password: 'matih-secret' },
   /** the PKCS12 keystore of the SASL_SSL listener's server key and certificate */
   kafkaKeystore: { password: 'matih-keystore' },
+  /** the passphrase the mTLS client key (`client.key`, encrypted PKCS#8 PEM) is encrypted with */
+  kafkaClientKey: { password: 'matih-client-key' },
   /** the object store takes any key; the stack's clients all use this one */
   objectStore: { accessKeyId: 'matih', secretAccessKey: 'matih-object-secret', region: 'us-east-1', bucket: 'warehouse' },
   /** the REST catalog's own database on the stack's PostgreSQL */
@@ -61,7 +65,7 @@ export function toolDir(): string {
   return path.resolve(__dirname, '..');
 }
 
-/** The SASL_SSL listener's TLS material, made by `openssl` at provisioning time (see `provisionKafkaTls`). */
+/** The TLS listeners' material (SASL_SSL, mTLS), made by `openssl` at provisioning time (see `provisionKafkaTls`). */
 export interface KafkaTlsFiles {
   dir: string;
   /** the stack-local CA's certificate (PEM): what clients trust (`ssl.ca_location`) */
@@ -72,6 +76,10 @@ export interface KafkaTlsFiles {
   serverKey: string;
   /** server key + certificate + CA as the PKCS12 keystore the broker loads */
   keystore: string;
+  /** the mTLS listener's client certificate (PEM, CN=matih-client, clientAuth), signed by the CA */
+  clientCert: string;
+  /** its key: PKCS#8 PEM encrypted (AES-256-CBC) with `CREDENTIALS.kafkaClientKey.password` */
+  clientKey: string;
 }
 
 /** Every path the stack uses, derived from one state folder. */
@@ -114,6 +122,8 @@ export function layout(root: string = stackDir()): StackLayout {
         serverCert: path.join(tls, 'server.crt'),
         serverKey: path.join(tls, 'server.key'),
         keystore: path.join(tls, 'server.p12'),
+        clientCert: path.join(tls, 'client.crt'),
+        clientKey: path.join(tls, 'client.key'),
       },
     },
     postgres: {
@@ -153,6 +163,19 @@ export interface StackEndpoints {
       caLocation: string;
       username: string;
       password: string;
+    };
+    /**
+     * The mTLS listener (security protocol SSL, no SASL): the broker requires a client certificate
+     * signed by the stack's CA. `certificateLocation`/`keyLocation` are the stack's client
+     * certificate and its encrypted key, `keyPassword` the key's passphrase.
+     */
+    mtls: {
+      brokers: string[];
+      securityProtocol: 'SSL';
+      caLocation: string;
+      certificateLocation: string;
+      keyLocation: string;
+      keyPassword: string;
     };
   };
   postgres: { host: string; port: number; user: string; password: string; database: string; url: string; jdbcUrl: string };
@@ -198,6 +221,14 @@ export function stackEndpoints(root: string = stackDir()): StackEndpoints {
         caLocation: l.kafka.tls.caCert,
         username: CREDENTIALS.kafkaScram.username,
         password: CREDENTIALS.kafkaScram.password,
+      },
+      mtls: {
+        brokers: [`${HOST}:${PORTS.kafkaMtls}`],
+        securityProtocol: 'SSL',
+        caLocation: l.kafka.tls.caCert,
+        certificateLocation: l.kafka.tls.clientCert,
+        keyLocation: l.kafka.tls.clientKey,
+        keyPassword: CREDENTIALS.kafkaClientKey.password,
       },
     },
     postgres: {

@@ -136,6 +136,26 @@ describe('local stack', () => {
     await admin.disconnect().catch(() => undefined);
   });
 
+  it('Kafka: the SSL listener requires a client certificate signed by the stack CA (mutual TLS), its key encrypted', async () => {
+    const { mtls } = endpoints.kafka;
+    const ca = [fs.readFileSync(mtls.caLocation, 'utf8')];
+    const cert = fs.readFileSync(mtls.certificateLocation, 'utf8');
+    const key = fs.readFileSync(mtls.keyLocation, 'utf8');
+    expect(key).toContain('-----BEGIN ENCRYPTED PRIVATE KEY-----');
+    const client = new Kafka({ clientId: `stack-itest-mtls-${runId}`, brokers: mtls.brokers, ssl: { ca, cert, key, passphrase: mtls.keyPassword, rejectUnauthorized: true }, logLevel: logLevel.NOTHING });
+    const admin = client.admin();
+    await admin.connect();
+    const cluster = await admin.describeCluster();
+    await admin.disconnect();
+    expect(cluster.brokers.map((b) => `${b.host}:${b.port}`)).toEqual(mtls.brokers);
+
+    // no client certificate: the broker ends the handshake (TLS alert)
+    const anonymous = new Kafka({ clientId: `stack-itest-mtls-nocert-${runId}`, brokers: mtls.brokers, ssl: { ca, rejectUnauthorized: true }, logLevel: logLevel.NOTHING, retry: { retries: 0 } });
+    const refused = anonymous.admin();
+    await expect(refused.connect()).rejects.toThrow(/alert|socket hang up|ECONNRESET/i);
+    await refused.disconnect().catch(() => undefined);
+  });
+
   it('PostgreSQL: runs a query as the matih role', async () => {
     const client = new Client(endpoints.postgres);
     await client.connect();

@@ -105,7 +105,7 @@ function address(name: ComponentName): string {
     case 'postgres':
       return `${HOST}:${PORTS.postgres}`;
     case 'kafka':
-      return `${HOST}:${PORTS.kafka} (sasl ${PORTS.kafkaSasl}, sasl_ssl ${PORTS.kafkaSaslSsl})`;
+      return `${HOST}:${PORTS.kafka} (sasl ${PORTS.kafkaSasl}, sasl_ssl ${PORTS.kafkaSaslSsl}, mtls ${PORTS.kafkaMtls})`;
     case 'flink':
       return `http://${HOST}:${PORTS.flinkRest}`;
     case 'gateway':
@@ -124,7 +124,7 @@ function mainPort(name: ComponentName): number[] {
     case 'postgres':
       return [PORTS.postgres];
     case 'kafka':
-      return [PORTS.kafka, PORTS.kafkaController, PORTS.kafkaSasl, PORTS.kafkaSaslSsl];
+      return [PORTS.kafka, PORTS.kafkaController, PORTS.kafkaSasl, PORTS.kafkaSaslSsl, PORTS.kafkaMtls];
     case 'flink':
       return [PORTS.flinkRest, PORTS.flinkRpc];
     case 'gateway':
