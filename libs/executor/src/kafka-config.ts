@@ -2,7 +2,7 @@ import type { KafkaConnectionPlan } from '@matih/contracts';
 import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
-import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
+import { connect as tlsConnect, type ConnectionOptions, type TLSSocket } from 'node:tls';
 import type { ISocketFactory, KafkaConfig, SASLOptions } from 'kafkajs';
 import { ExecutorError, ExecutorErrorCode } from './errors';
 import { once } from 'node:events';
@@ -161,6 +161,11 @@ function explainTls(error: { message: string; code?: string }, broker: string, c
   return server ? { code: ExecutorErrorCode.BrokerCertificate, message: server } : null;
 }
 
+/** A TLS connection to a broker, as kafkajs makes it: SNI with the host's name (not an IP address). */
+function connectTls(host: string, port: number, ssl: ConnectionOptions, onConnect?: () => void): TLSSocket {
+  return tlsConnect({ host, port, ...(isIP(host) ? {} : { servername: host }), ...ssl }, onConnect);
+}
+
 /**
  * kafkajs' own socket factory for TLS (servername for host names, keep-alive), whose certificate
  * errors say which broker refused, under which security protocol, and what to change — kafkajs
@@ -168,7 +173,7 @@ function explainTls(error: { message: string; code?: string }, broker: string, c
  */
 function tlsSocketFactory(connection: KafkaConnectionPlan): ISocketFactory {
   return ({ host, port, ssl, onConnect }) => {
-    const socket = tlsConnect({ host, port, ...(isIP(host) ? {} : { servername: host }), ...ssl }, onConnect);
+    const socket = connectTls(host, port, ssl, onConnect);
     socket.setKeepAlive(true, 60_000);
     // runs before kafkajs' listener, which wraps the message into its KafkaJSConnectionError
     socket.prependListener('error', (error: Error & { code?: string }) => {
@@ -197,7 +202,7 @@ export async function checkBrokerCertificates(config: KafkaConfig, connection: K
   for (const broker of connection.bootstrapServers) {
     const cut = broker.lastIndexOf(':');
     const host = broker.slice(0, cut);
-    const socket = tlsConnect({ host, port: Number(broker.slice(cut + 1)), ...(isIP(host) ? {} : { servername: host }), ...ssl, timeout: timeoutMs });
+    const socket = connectTls(host, Number(broker.slice(cut + 1)), { ...ssl, timeout: timeoutMs });
     socket.on('timeout', () => socket.destroy(new Error('timed out')));
     try {
       await once(socket, 'secureConnect');

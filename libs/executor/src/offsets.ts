@@ -1,4 +1,4 @@
-import type { TableMetadata } from '@matih/iceberg';
+import { ancestry, currentSnapshot, type TableMetadata } from '@matih/iceberg';
 import { StaleBatchError } from './errors';
 
 /** Offsets of one topic: partition → the next offset to read (a Kafka offset as a decimal string). */
@@ -24,12 +24,8 @@ export function committedOffsets(metadata: TableMetadata, group: string, topic: 
   const wanted = new Map<string, number>();
   for (const p of partitions) wanted.set(offsetKey(group, topic, p), p);
   const result: PartitionOffsets = new Map();
-  const byId = new Map(metadata.snapshots.map((s) => [s['snapshot-id'], s]));
-  const main = metadata.refs?.['main']?.['snapshot-id'] ?? metadata['current-snapshot-id'];
-  let snapshot = main === undefined || main === null || main === -1n ? undefined : byId.get(main);
-  const seen = new Set<bigint>();
-  while (snapshot && wanted.size > 0 && !seen.has(snapshot['snapshot-id'])) {
-    seen.add(snapshot['snapshot-id']);
+  for (const snapshot of ancestry(metadata, currentSnapshot(metadata)?.['snapshot-id'])) {
+    if (wanted.size === 0) break;
     for (const [key, partition] of wanted) {
       const value = snapshot.summary[key];
       if (value !== undefined) {
@@ -37,8 +33,6 @@ export function committedOffsets(metadata: TableMetadata, group: string, topic: 
         wanted.delete(key);
       }
     }
-    const parent = snapshot['parent-snapshot-id'];
-    snapshot = parent === undefined ? undefined : byId.get(parent);
   }
   return result;
 }
@@ -49,12 +43,8 @@ export function committedOffsets(metadata: TableMetadata, group: string, topic: 
  * and once its ancestors expire only what the next snapshot carries remains.
  */
 export function carriedOffsetKeys(metadata: TableMetadata): Record<string, string> {
-  const byId = new Map(metadata.snapshots.map((s) => [s['snapshot-id'], s]));
-  const main = metadata.refs?.['main']?.['snapshot-id'] ?? metadata['current-snapshot-id'];
   const out: Record<string, string> = {};
-  const seen = new Set<bigint>();
-  for (let s = main === undefined || main === null ? undefined : byId.get(main); s && !seen.has(s['snapshot-id']); s = s['parent-snapshot-id'] === undefined ? undefined : byId.get(s['parent-snapshot-id'])) {
-    seen.add(s['snapshot-id']);
+  for (const s of ancestry(metadata, currentSnapshot(metadata)?.['snapshot-id'])) {
     for (const [k, v] of Object.entries(s.summary)) if (k.startsWith(PREFIX) && !(k in out)) out[k] = v;
   }
   return out;

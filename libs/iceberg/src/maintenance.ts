@@ -1,6 +1,6 @@
 import { FileIO } from './io/file-io';
 import { ManifestFile, mergeDataManifests, readManifestList } from './manifest';
-import { Schema, Snapshot, TableMetadata, currentSnapshot } from './types';
+import { Schema, Snapshot, TableMetadata, ancestry, currentSnapshot } from './types';
 
 /**
  * What keeps a table that is appended to many times a minute cheap to commit to and to read:
@@ -113,18 +113,6 @@ export function snapshotsToExpire(metadata: TableMetadata, retention: SnapshotRe
   return main
     .filter((s, i) => i > 0 && ((overCount && i >= keep) || Number(s['timestamp-ms']) < oldest) && !protectedIds.has(s['snapshot-id']))
     .map((s) => s['snapshot-id']);
-}
-
-/** A snapshot and its ancestors, newest first. */
-function ancestry(metadata: TableMetadata, head: bigint | null | undefined): Snapshot[] {
-  const byId = new Map(metadata.snapshots.map((s) => [s['snapshot-id'], s]));
-  const out: Snapshot[] = [];
-  let s = head === null || head === undefined ? undefined : byId.get(head);
-  while (s && out.length <= metadata.snapshots.length) {
-    out.push(s);
-    s = s['parent-snapshot-id'] === undefined ? undefined : byId.get(s['parent-snapshot-id']);
-  }
-  return out;
 }
 
 /**

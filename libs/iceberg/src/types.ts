@@ -173,6 +173,18 @@ export function currentSnapshot(meta: TableMetadata): Snapshot | undefined {
   return meta.snapshots.find((s) => s['snapshot-id'] === id);
 }
 
+/** A snapshot and its ancestors, newest first (none for a missing head). */
+export function ancestry(meta: TableMetadata, head: bigint | null | undefined): Snapshot[] {
+  const byId = new Map(meta.snapshots.map((s) => [s['snapshot-id'], s]));
+  const out: Snapshot[] = [];
+  let s = head === null || head === undefined ? undefined : byId.get(head);
+  while (s && out.length <= meta.snapshots.length) {
+    out.push(s);
+    s = s['parent-snapshot-id'] === undefined ? undefined : byId.get(s['parent-snapshot-id']);
+  }
+  return out;
+}
+
 /** Every field of a schema, nested ones included, by id. */
 export function indexFields(fields: NestedField[], out = new Map<number, NestedField>()): Map<number, NestedField> {
   for (const f of fields) {

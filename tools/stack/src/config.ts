@@ -2,6 +2,18 @@ import { CREDENTIALS, HOST, PORTS, type StackLayout } from './layout';
 
 const SCRAM_JAAS = 'org.apache.kafka.common.security.scram.ScramLoginModule required;';
 
+/** A TLS listener's server key and certificate: the PKCS12 keystore provisionKafkaTls makes. */
+function serverKeystore(l: StackLayout, listener: string): Array<[string, string]> {
+  const password = CREDENTIALS.kafkaKeystore.password;
+  const at = `listener.name.${listener}.ssl`;
+  return [
+    [`${at}.keystore.type`, 'PKCS12'],
+    [`${at}.keystore.location`, l.kafka.tls.keystore],
+    [`${at}.keystore.password`, password],
+    [`${at}.key.password`, password],
+  ];
+}
+
 /** Kafka broker+controller (KRaft, single node) configuration. */
 export function renderKafkaServerProperties(l: StackLayout): string {
   const { username, password } = CREDENTIALS.kafkaScram;
@@ -30,17 +42,11 @@ export function renderKafkaServerProperties(l: StackLayout): string {
     ['listener.name.sasl_ssl.scram-sha-256.sasl.jaas.config', SCRAM_JAAS],
     ['listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config', SCRAM_JAAS],
     // its server key and certificate (signed by the stack's CA, made by provisionKafkaTls); no client certificates
-    ['listener.name.sasl_ssl.ssl.keystore.type', 'PKCS12'],
-    ['listener.name.sasl_ssl.ssl.keystore.location', l.kafka.tls.keystore],
-    ['listener.name.sasl_ssl.ssl.keystore.password', CREDENTIALS.kafkaKeystore.password],
-    ['listener.name.sasl_ssl.ssl.key.password', CREDENTIALS.kafkaKeystore.password],
+    ...serverKeystore(l, 'sasl_ssl'),
     ['listener.name.sasl_ssl.ssl.client.auth', 'none'],
     // SSL (mutual TLS, Strimzi's `authentication: tls`): the same server keystore; a client certificate
     // signed by the stack's CA is required (the CA's PEM certificate is the truststore)
-    ['listener.name.ssl.ssl.keystore.type', 'PKCS12'],
-    ['listener.name.ssl.ssl.keystore.location', l.kafka.tls.keystore],
-    ['listener.name.ssl.ssl.keystore.password', CREDENTIALS.kafkaKeystore.password],
-    ['listener.name.ssl.ssl.key.password', CREDENTIALS.kafkaKeystore.password],
+    ...serverKeystore(l, 'ssl'),
     ['listener.name.ssl.ssl.truststore.type', 'PEM'],
     ['listener.name.ssl.ssl.truststore.location', l.kafka.tls.caCert],
     ['listener.name.ssl.ssl.client.auth', 'required'],

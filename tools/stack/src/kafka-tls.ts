@@ -28,32 +28,30 @@ keyUsage = critical,keyCertSign,cRLSign
 subjectKeyIdentifier = hash
 `;
 
-const SERVER_CONFIG = `[req]
+/** openssl's config for a certificate the stack's CA signs: its CN, and the extensions of `[section]`. */
+function leafConfig(cn: string, section: string, usage: 'serverAuth' | 'clientAuth', extra = ''): string {
+  return `[req]
 distinguished_name = dn
 prompt = no
 [dn]
 O = MATIH local stack
-CN = localhost
-[v3_server]
+CN = ${cn}
+[${section}]
 basicConstraints = critical,CA:FALSE
 keyUsage = critical,digitalSignature,keyEncipherment
-extendedKeyUsage = serverAuth
-subjectAltName = ${[...KAFKA_TLS_NAMES.ips.map((ip) => `IP:${ip}`), ...KAFKA_TLS_NAMES.dns.map((name) => `DNS:${name}`)].join(',')}
-authorityKeyIdentifier = keyid
+extendedKeyUsage = ${usage}
+${extra}authorityKeyIdentifier = keyid
 `;
+}
 
-const CLIENT_CONFIG = `[req]
-distinguished_name = dn
-prompt = no
-[dn]
-O = MATIH local stack
-CN = ${KAFKA_CLIENT_CN}
-[v3_client]
-basicConstraints = critical,CA:FALSE
-keyUsage = critical,digitalSignature,keyEncipherment
-extendedKeyUsage = clientAuth
-authorityKeyIdentifier = keyid
-`;
+const SERVER_CONFIG = leafConfig(
+  'localhost',
+  'v3_server',
+  'serverAuth',
+  `subjectAltName = ${[...KAFKA_TLS_NAMES.ips.map((ip) => `IP:${ip}`), ...KAFKA_TLS_NAMES.dns.map((name) => `DNS:${name}`)].join(',')}\n`,
+);
+
+const CLIENT_CONFIG = leafConfig(KAFKA_CLIENT_CN, 'v3_client', 'clientAuth');
 
 function readCert(file: string): X509Certificate | null {
   try {
@@ -103,10 +101,12 @@ export function kafkaTlsValid(l: StackLayout, now = Date.now()): boolean {
   const ca = readCert(t.caCert);
   const server = readCert(t.serverCert);
   const client = readCert(t.clientCert);
-  if (ca === null || server === null || !current(server, now) || !keyMatches(server, t.serverKey)) return false;
-  if (!server.checkIssued(ca) || !server.verify(ca.publicKey)) return false;
+  if (ca === null) return false;
+  /** a current leaf certificate the CA signed */
+  const signed = (cert: X509Certificate | null): cert is X509Certificate => cert !== null && !cert.ca && current(cert, now) && cert.checkIssued(ca) && cert.verify(ca.publicKey);
+  if (!signed(server) || !keyMatches(server, t.serverKey)) return false;
   if (!KAFKA_TLS_NAMES.ips.every((ip) => server.checkIP(ip)) || !KAFKA_TLS_NAMES.dns.every((name) => server.checkHost(name))) return false;
-  if (client === null || !current(client, now) || !client.checkIssued(ca) || !client.verify(ca.publicKey) || client.ca) return false;
+  if (!signed(client)) return false;
   if (!client.subject.split('\n').includes(`CN=${KAFKA_CLIENT_CN}`)) return false;
   if (!keyEncrypted(t.clientKey) || !keyMatches(client, t.clientKey, CREDENTIALS.kafkaClientKey.password)) return false;
   const keystore = fs.statSync(t.keystore, { throwIfNoEntry: false });
@@ -144,21 +144,21 @@ async function makeKafkaTls(l: StackLayout, log: Log): Promise<void> {
     fs.writeFileSync(path.join(tmp, 'ca.cnf'), CA_CONFIG);
     await openssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-sha256', '-days', String(CA_DAYS), '-config', 'ca.cnf', '-keyout', at(t.caKey), '-out', at(t.caCert)]);
   }
+  /** The CA signs `<name>.csr` with the extensions of `<name>.cnf`'s `[v3_<name>]`. */
+  const sign = (name: 'server' | 'client', days: number, out: string) =>
+    openssl([
+      'x509', '-req', '-in', `${name}.csr`, '-CA', at(t.caCert), '-CAkey', at(t.caKey), '-set_serial', `0x${randomBytes(16).toString('hex')}`,
+      '-sha256', '-days', String(days), '-extfile', `${name}.cnf`, '-extensions', `v3_${name}`, '-out', out,
+    ]);
   fs.writeFileSync(path.join(tmp, 'server.cnf'), SERVER_CONFIG);
   await openssl(['req', '-new', '-newkey', 'rsa:2048', '-nodes', '-config', 'server.cnf', '-keyout', at(t.serverKey), '-out', 'server.csr']);
-  await openssl([
-    'x509', '-req', '-in', 'server.csr', '-CA', at(t.caCert), '-CAkey', at(t.caKey), '-set_serial', `0x${randomBytes(16).toString('hex')}`,
-    '-sha256', '-days', String(SERVER_DAYS), '-extfile', 'server.cnf', '-extensions', 'v3_server', '-out', at(t.serverCert),
-  ]);
+  await sign('server', SERVER_DAYS, at(t.serverCert));
   await openssl(['pkcs12', '-export', '-in', at(t.serverCert), '-inkey', at(t.serverKey), '-certfile', at(t.caCert), '-name', 'kafka', '-out', at(t.keystore), '-passout', 'env:MATIH_KEYSTORE_PASSWORD']);
   // the mTLS client: its key encrypted (PKCS#8, AES-256-CBC) so clients exercise ssl.key_password
   fs.writeFileSync(path.join(tmp, 'client.cnf'), CLIENT_CONFIG);
   await openssl(['genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048', '-aes-256-cbc', '-pass', 'env:MATIH_CLIENT_KEY_PASSWORD', '-out', at(t.clientKey)]);
   await openssl(['req', '-new', '-key', at(t.clientKey), '-passin', 'env:MATIH_CLIENT_KEY_PASSWORD', '-config', 'client.cnf', '-out', 'client.csr']);
-  await openssl([
-    'x509', '-req', '-in', 'client.csr', '-CA', at(t.caCert), '-CAkey', at(t.caKey), '-set_serial', `0x${randomBytes(16).toString('hex')}`,
-    '-sha256', '-days', String(CLIENT_DAYS), '-extfile', 'client.cnf', '-extensions', 'v3_client', '-out', at(t.clientCert),
-  ]);
+  await sign('client', CLIENT_DAYS, at(t.clientCert));
   for (const key of [t.caKey, t.serverKey, t.keystore, t.clientKey]) fs.chmodSync(at(key), 0o600);
   // the keystore last: kafkaTlsValid wants it no older than the certificate
   for (const file of [t.caKey, t.caCert, t.serverKey, t.serverCert, t.clientKey, t.clientCert, t.keystore]) fs.renameSync(at(file), file);

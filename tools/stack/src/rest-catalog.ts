@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Client } from 'pg';
 import { CREDENTIALS, HOST, PORTS, stackEndpoints, toolDir, type StackEndpoints, type StackLayout } from './layout';
+import { ensureDatabase } from './database';
 import { objectStoreGeneration } from './object-store';
 import { livePid, readPidFile, spawnDetached, terminate } from './process';
 import { ensureJava, hasJar, mavenCopy, sha256, fileText, step, type Log } from './provision';
@@ -67,24 +67,6 @@ export function restCatalogEnv(e: StackEndpoints = stackEndpoints()): Record<str
 }
 
 /**
- * The catalog's database; dropped and made anew when `reset` (the object store it points into was
- * emptied). Through the stack's superuser role over TCP.
- */
-async function prepareDatabase(reset: boolean): Promise<void> {
-  const pg = stackEndpoints().postgres;
-  const database = CREDENTIALS.restCatalog.database;
-  const client = new Client({ host: pg.host, port: pg.port, user: pg.user, password: pg.password, database: pg.database });
-  await client.connect();
-  try {
-    if (reset) await client.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
-    const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
-    if (exists.rowCount === 0) await client.query(`CREATE DATABASE "${database}" OWNER "${pg.user}"`);
-  } finally {
-    await client.end();
-  }
-}
-
-/**
  * Starts the server unless it runs against the current object store. The store keeps objects in
  * memory, so when it was restarted since the catalog started, the catalog is stopped and its
  * database emptied: otherwise it would list tables whose files are gone.
@@ -106,7 +88,8 @@ export async function spawnRestCatalog(l: StackLayout, javaHome: string, log: Lo
     await terminate(pid, readPidFile(p.pidFile)?.match ?? [], 20_000);
     fs.rmSync(p.pidFile, { force: true });
   }
-  await prepareDatabase(recorded !== generation);
+  // the catalog's database; made anew when the object store it points into was emptied
+  await ensureDatabase(CREDENTIALS.restCatalog.database, recorded !== generation);
   fs.mkdirSync(p.home, { recursive: true });
   fs.writeFileSync(p.generation, generation + '\n');
   log('[rest-catalog] starting');

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Client } from 'pg';
+import { ensureDatabase } from './database';
 import { CREDENTIALS, HOST, PORTS, stackEndpoints, toolDir, type StackLayout } from './layout';
 import { livePid, spawnDetached } from './process';
 import { ensureJava, maven, sha256, step, type BeforeChange, type Log } from './provision';
@@ -83,20 +83,6 @@ export function schemaRegistryPid(l: StackLayout): number | null {
   return livePid(schemaRegistryPaths(l).pidFile);
 }
 
-/** The registry's own database (created when missing; never emptied by the stack). */
-async function ensureDatabase(): Promise<void> {
-  const pg = stackEndpoints().postgres;
-  const database = CREDENTIALS.schemaRegistry.database;
-  const client = new Client({ host: pg.host, port: pg.port, user: pg.user, password: pg.password, database: pg.database });
-  await client.connect();
-  try {
-    const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
-    if (exists.rowCount === 0) await client.query(`CREATE DATABASE "${database}" OWNER "${pg.user}"`);
-  } finally {
-    await client.end();
-  }
-}
-
 /** The environment variables the app's application.properties reads: port and storage. */
 export function schemaRegistryEnv(): Record<string, string> {
   const pg = stackEndpoints().postgres;
@@ -111,7 +97,7 @@ export function schemaRegistryEnv(): Record<string, string> {
 /** Starts the registry (its tables are created on its first start). PostgreSQL must be running. */
 export async function spawnSchemaRegistry(l: StackLayout, javaHome: string, log: Log): Promise<void> {
   const p = schemaRegistryPaths(l);
-  await ensureDatabase();
+  await ensureDatabase(CREDENTIALS.schemaRegistry.database); // never emptied by the stack
   fs.mkdirSync(p.home, { recursive: true });
   log('[schema-registry] starting');
   const jar = path.join(p.app, 'quarkus-run.jar');
