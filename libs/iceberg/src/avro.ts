@@ -21,8 +21,19 @@ const BigLong = avsc.types.LongType.__with({
 
 export type AvroSchema = Record<string, unknown> | string | unknown[];
 
+/** Compiled types by schema text: a table's manifests and manifest lists share a few schemas, and compiling one costs more than encoding a manifest. */
+const compiled = new Map<string, avsc.Type>();
+const COMPILED_MAX = 256;
+
 function forSchema(schema: AvroSchema): avsc.Type {
-  return avsc.Type.forSchema(schema as avsc.Schema, { registry: { long: BigLong }, wrapUnions: false });
+  const key = JSON.stringify(schema);
+  let type = compiled.get(key);
+  if (!type) {
+    type = avsc.Type.forSchema(schema as avsc.Schema, { registry: { long: BigLong }, wrapUnions: false });
+    if (compiled.size >= COMPILED_MAX) compiled.delete(compiled.keys().next().value!);
+    compiled.set(key, type);
+  }
+  return type;
 }
 
 export async function encodeContainer(
@@ -34,10 +45,11 @@ export async function encodeContainer(
   const type = forSchema(schema);
   const meta: Record<string, Buffer> = {};
   for (const [k, v] of Object.entries(metadata)) meta[k] = Buffer.from(v, 'utf8');
-  // Passing the raw schema (not the Type) keeps all of its attributes in the header.
-  const encoder = new avsc.streams.BlockEncoder(schema as avsc.Schema, { codec, metadata: meta, writeHeader: true } as never);
-  // The encoder validates against its own Type; make it use ours (bigint longs).
-  (encoder as unknown as { _type: avsc.Type })._type = type;
+  const encoder = new avsc.streams.BlockEncoder(type, { codec, metadata: meta, writeHeader: false } as never);
+  // the raw schema, not the Type's, goes in the header: it keeps every Iceberg attribute
+  const internals = encoder as unknown as { _schema: AvroSchema; _writeHeader: () => void };
+  internals._schema = schema;
+  internals._writeHeader();
   const chunks: Buffer[] = [];
   const done = new Promise<void>((resolve, reject) => {
     encoder.on('data', (c: Buffer) => chunks.push(c));
