@@ -2,6 +2,7 @@ import { DuckDBConnection } from '@duckdb/node-api';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Catalog, LoadedTable, identToString } from './catalog/catalog';
 import { CommitConflictError, IcebergError, IcebergErrorCode } from './errors';
+import { FileIO } from './io/file-io';
 import { DataFile, ManifestFile, readManifestList, writeManifest, writeManifestList } from './manifest';
 import { deleteExpiredFiles, manifestMergePolicy, mergeManifests, snapshotsToExpire, type SnapshotRetention } from './maintenance';
 import { MetadataUpdate, schemaWithColumn } from './metadata';
@@ -140,6 +141,21 @@ export class Table {
    * Files of an attempt that did not commit are deleted.
    */
   async append(input: AppendInput, opts: AppendOptions = {}): Promise<AppendResult> {
+    const pending = await this.writeAppend(input);
+    try {
+      return await pending.commit(opts);
+    } catch (e) {
+      await pending.abort();
+      throw e;
+    }
+  }
+
+  /**
+   * Writes a batch's data files and their manifest without committing them: the returned append is
+   * committed later (`commit`, retried on conflicts like `append`) or dropped (`abort` deletes what
+   * was written). A writer can so write its next batch while the previous one commits.
+   */
+  async writeAppend(input: AppendInput): Promise<PendingAppend> {
     const io = this.catalog.io;
     const schema = this.schema;
     const spec = defaultSpec(this.metadata);
@@ -162,9 +178,6 @@ export class Table {
     }
 
     const commitId = randomUUID();
-    const orphans: string[] = [];
-    /** what the current commit attempt wrote beyond the data files and their manifest */
-    let attemptFiles: string[] = [];
     let files: DataFile[] = [];
     try {
       files = await writeDataFiles({
@@ -182,8 +195,7 @@ export class Table {
       await cleanupInput?.();
       if (ownConnection) connection.closeSync();
     }
-    orphans.push(...files.map((f) => f.filePath));
-
+    const written = files.map((f) => f.filePath);
     try {
       const snapshotId = this.newSnapshotId();
       let manifest: ManifestFile | undefined;
@@ -191,14 +203,35 @@ export class Table {
         const m = await writeManifest({ schema, spec, snapshotId, files });
         const manifestPath = `${this.metadata.location}/metadata/${commitId}-m0.avro`;
         await io.write(manifestPath, m.bytes, { exclusive: true });
-        orphans.push(manifestPath);
+        written.push(manifestPath);
         manifest = { ...m.entry, manifest_path: manifestPath, sequence_number: -1n, min_sequence_number: -1n };
       }
-      const records = files.reduce((a, f) => a + f.recordCount, 0n);
-      const bytes = files.reduce((a, f) => a + f.fileSizeInBytes, 0n);
-      const partitions = new Set(files.map((f) => JSON.stringify(f.partition, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))));
-      const maxAttempts = opts.maxAttempts ?? 20;
+      return new PendingAppend({ commitId, snapshotId, schema, files, manifest, written }, (staged, opts, afterUnknown) => this.commitAppend(staged, opts, afterUnknown), io);
+    } catch (e) {
+      await Promise.all(written.map((p) => io.delete(p).catch(() => undefined)));
+      throw e;
+    }
+  }
 
+  /** Commits written files as a new snapshot; a failed attempt deletes only what it wrote itself. */
+  private async commitAppend(staged: StagedAppend, opts: AppendOptions, afterUnknown: boolean): Promise<AppendResult> {
+    const io = this.catalog.io;
+    const { commitId, snapshotId, files, manifest } = staged;
+    const records = files.reduce((a, f) => a + f.recordCount, 0n);
+    const bytes = files.reduce((a, f) => a + f.fileSizeInBytes, 0n);
+    if (afterUnknown) {
+      // an earlier attempt's outcome was unknown: its snapshot in the table says it landed
+      await this.refresh();
+      const landed = this.metadata.snapshots.find((s) => s['snapshot-id'] === snapshotId);
+      if (landed) {
+        return { snapshotId, sequenceNumber: landed['sequence-number'], attempts: 0, dataFiles: files.length, records, bytes, metadataLocation: this.state.metadataLocation };
+      }
+    }
+    const partitions = new Set(files.map((f) => JSON.stringify(f.partition, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))));
+    const maxAttempts = opts.maxAttempts ?? 20;
+    /** what the current commit attempt wrote beyond the data files and their manifest */
+    let attemptFiles: string[] = [];
+    try {
       for (let attempt = 1; ; attempt++) {
         const base = this.state;
         await opts.precondition?.(base.metadata);
@@ -217,7 +250,7 @@ export class Table {
         const merged = await mergeManifests({
           io,
           metadata: base.metadata,
-          schema,
+          schema: staged.schema,
           manifests: parentManifests,
           snapshotId,
           sequenceNumber: seq,
@@ -263,7 +296,7 @@ export class Table {
           'timestamp-ms': BigInt(Date.now()),
           'manifest-list': listPath,
           summary: summary as Snapshot['summary'],
-          'schema-id': schema['schema-id'],
+          'schema-id': staged.schema['schema-id'],
         };
         if (parent) snapshot['parent-snapshot-id'] = parent['snapshot-id'];
         try {
@@ -293,11 +326,8 @@ export class Table {
           };
         } catch (e) {
           if (!(e instanceof CommitConflictError)) {
-            if (e instanceof IcebergError && e.code === IcebergErrorCode.CommitStateUnknown) {
-              // may be live: keep everything
-              orphans.length = 0;
-              attemptFiles = [];
-            }
+            // a commit in an unknown state may be live: keep what it references
+            if (e instanceof IcebergError && e.code === IcebergErrorCode.CommitStateUnknown) attemptFiles = [];
             throw e;
           }
           await Promise.all(attemptFiles.map((p) => io.delete(p)));
@@ -310,7 +340,7 @@ export class Table {
         }
       }
     } catch (e) {
-      await Promise.all([...orphans, ...attemptFiles].map((p) => io.delete(p).catch(() => undefined)));
+      await Promise.all(attemptFiles.map((p) => io.delete(p).catch(() => undefined)));
       throw e;
     }
   }
@@ -320,6 +350,63 @@ export class Table {
       const id = randomBytes(8).readBigUInt64BE() & 0x7fffffffffffffffn;
       if (id !== 0n && !this.metadata.snapshots.some((s) => s['snapshot-id'] === id)) return id;
     }
+  }
+}
+
+interface StagedAppend {
+  commitId: string;
+  snapshotId: bigint;
+  schema: Schema;
+  files: DataFile[];
+  manifest: ManifestFile | undefined;
+  /** the data files and the manifest */
+  written: string[];
+}
+
+/**
+ * Data files written for a table and not committed yet (`Table.writeAppend`). `commit` can be called
+ * again after a failure; after one whose outcome was unknown it first reads the table back and, if
+ * its snapshot is there, reports it committed. `abort` deletes the files unless a commit may have
+ * landed (the files may be live).
+ */
+export class PendingAppend {
+  private state: 'pending' | 'committed' | 'unknown' | 'aborted' = 'pending';
+
+  constructor(
+    private readonly staged: StagedAppend,
+    private readonly committer: (staged: StagedAppend, opts: AppendOptions, afterUnknown: boolean) => Promise<AppendResult>,
+    private readonly io: FileIO,
+  ) {}
+
+  get snapshotId(): bigint {
+    return this.staged.snapshotId;
+  }
+
+  get dataFiles(): number {
+    return this.staged.files.length;
+  }
+
+  get records(): bigint {
+    return this.staged.files.reduce((a, f) => a + f.recordCount, 0n);
+  }
+
+  async commit(opts: AppendOptions = {}): Promise<AppendResult> {
+    if (this.state === 'committed' || this.state === 'aborted') throw new Error(`this append is ${this.state}: it cannot be committed again`);
+    try {
+      const result = await this.committer(this.staged, opts, this.state === 'unknown');
+      this.state = 'committed';
+      return result;
+    } catch (e) {
+      if (e instanceof IcebergError && e.code === IcebergErrorCode.CommitStateUnknown) this.state = 'unknown';
+      throw e;
+    }
+  }
+
+  /** Deletes the written files (once; nothing once committed or possibly committed). */
+  async abort(): Promise<void> {
+    if (this.state !== 'pending') return;
+    this.state = 'aborted';
+    await Promise.all(this.staged.written.map((p) => this.io.delete(p).catch(() => undefined)));
   }
 }
 
