@@ -1,6 +1,6 @@
 import { DuckDBInstance } from '@duckdb/node-api';
 import type { MicrobatchPlan } from '@matih/contracts';
-import { openCatalog, type SnapshotRetention, type Table } from '@matih/iceberg';
+import { openCatalog, type PendingAppend, type SnapshotRetention, type Table } from '@matih/iceberg';
 import { ensureSinkTable } from '@matih/planner';
 import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -29,7 +29,7 @@ export interface BatchReport {
   durationMs: number;
   /** time from sealing the batch to the end of the Kafka offset commit */
   commitMs: number;
-  /** milliseconds per phase: decode, load, transform, append (Parquet + Iceberg commit), offsets */
+  /** milliseconds per phase: decode, load, transform, write (Parquet files and manifests), commit (Iceberg), offsets (Kafka group) */
   phases: Record<string, number>;
 }
 
@@ -66,7 +66,7 @@ export interface ExecutorOptions {
   /** stop after this many committed batches */
   maxBatches?: number;
   fetch?: FetchTuning;
-  /** DuckDB threads per executor (default: all cores) */
+  /** DuckDB threads (default 1: the two lanes already run two batches' queries at once, and the consumer needs a core) */
   duckdbThreads?: number;
   onBatch?: (report: BatchReport) => void | Promise<void>;
   onAssignment?: (partitions: number[]) => void;
@@ -79,9 +79,15 @@ interface Accumulated {
   openedAt: number;
 }
 
-interface PreparedBatch extends SealedBatch {
-  lane: Lane;
+/** A batch ready to commit: its records are in data files written for each sink, or dead letters. */
+interface PreparedBatch extends Pick<SealedBatch, 'end' | 'start' | 'sealedAt'> {
+  /** records consumed */
+  count: number;
   dead: DeadLetter[];
+  /** per sink: its data files, written and not committed yet */
+  appends: PendingAppend[];
+  /** rows written, all sinks */
+  rows: number;
   phases: Record<string, number>;
   preparedFrom: number;
 }
@@ -106,8 +112,9 @@ const newAccumulator = (): Accumulated => ({ records: [], end: new Map(), opened
  * Iceberg commit itself against the state it commits on). Group offsets are committed to Kafka after
  * each table commit too, for lag tools. At-least-once: positions come from the group's offsets.
  *
- * Backpressure: at most two batches are in the writer (one preparing while the other commits) while
- * the next accumulates (≤ `maxRecords` each); when the next is full, kafkajs' fetch loop waits.
+ * Backpressure: at most three batches are in the writer (two on their lanes, one preparing while the
+ * other commits, and one waiting for a lane) while the next accumulates (≤ `maxRecords` each); when
+ * the next is full, kafkajs' fetch loop waits.
  */
 export class MicrobatchExecutor {
   readonly instanceId: string;
@@ -123,7 +130,10 @@ export class MicrobatchExecutor {
   private duck: DuckDBInstance | undefined;
   private spillDir: string | undefined;
   private lanes: Lane[] = [];
-  private laneTurn = 0;
+  /** batches sealed so far */
+  private sealed = 0;
+  /** the writes of the last batches sealed, by batch number modulo the number of lanes plus one */
+  private written: Promise<void>[] = [];
   private tables: Table[] = [];
   private decoder: ValueDecoder | undefined;
   private readonly exactlyOnce: boolean;
@@ -140,6 +150,8 @@ export class MicrobatchExecutor {
   private ready: Promise<void> = Promise.resolve();
   private acc: Accumulated = newAccumulator();
   private inflight: Promise<void> = Promise.resolve();
+  /** group offset commits, in batch order, behind the table commits */
+  private groupCommits: Promise<void> = Promise.resolve();
   /** per lane: the write of the last batch that used it */
   private laneFree: Promise<void>[] = [];
   private generation = 0;
@@ -207,7 +219,7 @@ export class MicrobatchExecutor {
     // two lanes' batches, transform outputs and staged Parquet; beyond its limit DuckDB spills to its own temp folder
     const memoryMb = Math.max(96, Math.ceil((this.plan.maxRecords * 8) / 1024));
     this.spillDir = path.join(os.tmpdir(), `matih-duckdb-${this.instanceId}`);
-    this.duck = await DuckDBInstance.create(':memory:', { threads: String(this.options.duckdbThreads ?? 2), memory_limit: `${memoryMb}MB`, temp_directory: this.spillDir });
+    this.duck = await DuckDBInstance.create(':memory:', { threads: String(this.options.duckdbThreads ?? 1), memory_limit: `${memoryMb}MB`, temp_directory: this.spillDir });
     for (let i = 0; i < 2; i++) {
       const lane = new Lane(await this.duck.connect(), this.plan);
       await lane.init();
@@ -429,17 +441,22 @@ export class MicrobatchExecutor {
 
   /**
    * Closes the batch in hand and starts writing it. Writing is a two-stage pipeline: a batch is
-   * prepared (decoded, loaded, transformed) on its own DuckDB lane while the previous one commits;
-   * commits happen one at a time, in order. At most two batches are in the writer while the next
-   * accumulates: a batch waits for its lane, i.e. for the commit of the batch before the previous one.
+   * prepared (decoded, loaded, transformed, and its data files written) on its own DuckDB lane while
+   * the previous one commits; commits (dead letters, then a snapshot per sink) happen one at a time,
+   * in order. At most two batches are in the writer while the next accumulates: a batch waits for its
+   * lane, i.e. for the commit of the batch before the previous one. Files of a batch that does not
+   * commit (rebalance, fence, stop) are deleted.
    */
   private async seal(): Promise<void> {
     const sealed: SealedBatch = { ...this.acc, start: [], sealedAt: Date.now() };
     this.acc = newAccumulator();
     if (sealed.records.length === 0) return;
     const generation = this.generation;
-    const turn = this.laneTurn++ % this.lanes.length;
-    await this.laneFree[turn];
+    const n = this.sealed++;
+    const turn = n % this.lanes.length;
+    // backpressure: one sealed batch may wait for a lane; the next waits here, and with it kafkajs' fetch loop
+    const depth = this.lanes.length + 1;
+    await this.written[n % depth];
     // a batch failed the fence, or the group rebalanced: this one started from a stale position
     if (generation !== this.generation || this.failedError || this.stopping) return;
     for (let s = 0; s < this.believed.length; s++) {
@@ -452,17 +469,28 @@ export class MicrobatchExecutor {
       }
       sealed.start.push(start);
     }
-    const prepared = this.prepare(sealed, this.lanes[turn]!);
+    const laneFree = this.laneFree[turn];
+    const prepared = (async () => {
+      await laneFree;
+      // the group rebalanced, or a batch failed, while this one waited
+      if (generation !== this.generation || this.failedError) return null;
+      return this.prepare(sealed, this.lanes[turn]!);
+    })();
     prepared.catch(() => undefined); // handled in order, below
     const previous = this.inflight;
     this.inflight = (async () => {
       await previous;
       const batch = await prepared;
+      if (!batch) return;
       // the previous batch failed the fence, or the group rebalanced meanwhile, or the run has its batches
-      if (generation !== this.generation || this.failedError || this.batchLimitReached()) return;
+      if (generation !== this.generation || this.failedError || this.batchLimitReached()) {
+        await Promise.all(batch.appends.map((a) => a.abort()));
+        return;
+      }
       await this.commit(batch, generation);
     })().catch((e: unknown) => this.onWriteError(e, generation));
     this.laneFree[turn] = this.inflight;
+    this.written[n % depth] = this.inflight;
   }
 
   private failedError: unknown;
@@ -525,12 +553,34 @@ export class MicrobatchExecutor {
     // 3. the error budget, before anything leaves the executor
     const over = budgetExceeded(records.length, dead.length, this.plan.errorBudget);
     if (over) throw new ExecutorError(ExecutorErrorCode.ErrorBudgetExceeded, `${over}; first failure at ${dead[0]!.topic}[${dead[0]!.partition}]@${dead[0]!.offset}: ${dead[0]!.reason}`);
-    return { ...batch, lane, dead, phases, preparedFrom: t0 };
+
+    // 4. each sink's data files, written while the batch before commits; none is visible until its commit
+    const first = new Map<number, bigint>();
+    for (const r of records) if (!first.has(r.partition)) first.set(r.partition, BigInt(r.offset));
+    const appends: PendingAppend[] = [];
+    let rows = 0;
+    try {
+      for (let s = 0; s < this.tables.length; s++) {
+        // records below a table's offsets were committed to it already (only after a partial multi-sink commit)
+        const behind = new Map([...batch.start[s]!].filter((e): e is [number, string] => e[1] !== null && first.has(e[0]) && first.get(e[0])! < BigInt(e[1])));
+        await lane.startAt(behind.size ? behind : null);
+        const sink = this.plan.sinks[s]!;
+        const pending = await this.withRetries(() => this.tables[s]!.writeAppend({ connection: lane.connection, sql: lane.sinkRelation(s), columns: sink.columns.map((c) => c.name) }));
+        appends.push(pending);
+        rows += Number(pending.records);
+      }
+      await lane.startAt(null);
+    } catch (e) {
+      await Promise.all(appends.map((a) => a.abort()));
+      throw e;
+    }
+    phase('write');
+    return { end: batch.end, start: batch.start, sealedAt: batch.sealedAt, count: records.length, dead, appends, rows, phases, preparedFrom: t0 };
   }
 
-  /** Stage two, one batch at a time and in order: dead letters, the fenced table commit(s), group offsets. */
+  /** Stage two, one batch at a time and in order: dead letters, the fenced table commit(s); then group offsets. */
   private async commit(batch: PreparedBatch, generation: number): Promise<void> {
-    const { records, dead, lane, phases } = batch;
+    const { dead, appends, phases } = batch;
     let tp = performance.now();
     const phase = (name: string) => {
       const now = performance.now();
@@ -538,75 +588,72 @@ export class MicrobatchExecutor {
       tp = now;
     };
 
-    // 4. dead letters are acknowledged by Kafka before the batch commits: they never vanish
+    // 5. dead letters are acknowledged by Kafka before the batch commits: they never vanish
     if (dead.length) {
       const ctx: DeadLetterContext = { pipeline: this.options.pipeline, deploymentId: this.options.deploymentId ?? null, consumerGroup: this.source.consumerGroup };
       dead.sort((a, b) => a.partition - b.partition || Number(BigInt(a.offset) - BigInt(b.offset)));
       await this.producer!.send({ topic: this.source.deadLetterTopic, acks: -1, messages: dead.map((d) => deadLetterMessage(d, ctx)) });
     }
 
-    // 5. append to each sink with the offsets in the same commit, fenced
+    // 6. commit each sink's files with the offsets in the same commit, fenced
     const snapshotIds: string[] = [];
-    let rows = 0;
-    const first = new Map<number, bigint>();
-    for (const r of records) if (!first.has(r.partition)) first.set(r.partition, BigInt(r.offset));
-    for (let s = 0; s < this.tables.length; s++) {
-      const table = this.tables[s]!;
-      const range: BatchRange = { group: this.source.consumerGroup, topic: this.source.topic, start: batch.start[s]!, end: new Map() };
-      const skip = new Map<number, string>();
-      for (const [p, end] of batch.end) {
-        const from = range.start.get(p);
-        range.end.set(p, from !== null && from !== undefined && BigInt(from) > end ? from : end.toString());
-        if (from !== null && from !== undefined) skip.set(p, from);
-      }
-      // records below a table's offsets were committed to it already (only after a partial multi-sink commit)
-      const behind = new Map([...skip].filter(([p, from]) => first.has(p) && first.get(p)! < BigInt(from)));
-      await lane.startAt(behind.size ? behind : null);
-      const summary: Record<string, string> = {
-        'matih.pipeline': this.options.pipeline,
-        'matih.executor': this.instanceId,
-        'matih.batch.records': String(records.length),
-        'matih.batch.dead-letters': String(dead.length),
-      };
-      if (this.options.deploymentId) summary['matih.deployment'] = this.options.deploymentId;
-      const exactlyOnce = this.exactlyOnce;
-      const appended = await this.withRetries(() =>
-        table.append(
-          { connection: lane.connection, sql: lane.sinkRelation(s), columns: this.plan.sinks[s]!.columns.map((c) => c.name) },
-          {
+    let s = 0;
+    try {
+      for (; s < this.tables.length; s++) {
+        const table = this.tables[s]!;
+        const range: BatchRange = { group: this.source.consumerGroup, topic: this.source.topic, start: batch.start[s]!, end: new Map() };
+        for (const [p, end] of batch.end) {
+          const from = range.start.get(p);
+          range.end.set(p, from !== null && from !== undefined && BigInt(from) > end ? from : end.toString());
+        }
+        const summary: Record<string, string> = {
+          'matih.pipeline': this.options.pipeline,
+          'matih.executor': this.instanceId,
+          'matih.batch.records': String(batch.count),
+          'matih.batch.dead-letters': String(dead.length),
+        };
+        if (this.options.deploymentId) summary['matih.deployment'] = this.options.deploymentId;
+        const exactlyOnce = this.exactlyOnce;
+        const committed = await this.withRetries(() =>
+          appends[s]!.commit({
             summary,
             retain: snapshotRetention(table.metadata.properties),
             precondition: (meta) => {
               if (exactlyOnce) checkFence(meta, range);
               Object.assign(summary, offsetSummary(meta, range, { monotonic: !exactlyOnce }));
             },
-          },
-        ),
-      );
-      snapshotIds.push(appended.snapshotId.toString());
-      rows += Number(appended.records);
+          }),
+        );
+        snapshotIds.push(committed.snapshotId.toString());
+      }
+    } catch (e) {
+      await Promise.all(appends.slice(s).map((a) => a.abort()));
+      throw e;
     }
-    await lane.startAt(null);
-    phase('append');
+    phase('commit');
+    this.totals.batches++;
+    this.totals.records += batch.count;
+    this.totals.rows += batch.rows;
+    this.totals.deadLetters += dead.length;
 
-    // 6. group offsets for lag tools (and the position itself in at-least-once mode)
+    // 7. group offsets for lag tools (and the position itself in at-least-once mode), in order, while the next batch commits
     const offsets: Record<string, string> = {};
     for (const [p, end] of batch.end) offsets[`${this.source.topic}:${p}`] = end.toString();
-    if (generation === this.generation && !this.failedError) {
-      try {
-        await this.consumer!.commitOffsets([...batch.end].map(([partition, end]) => ({ topic: this.source.topic, partition, offset: end.toString() })));
-      } catch (e) {
-        this.log?.warn({ err: e }, 'group offsets not committed (the table holds them)');
+    const previous = this.groupCommits;
+    this.groupCommits = (async () => {
+      await previous;
+      if (generation === this.generation && !this.failedError) {
+        try {
+          await this.consumer!.commitOffsets([...batch.end].map(([partition, end]) => ({ topic: this.source.topic, partition, offset: end.toString() })));
+        } catch (e) {
+          this.log?.warn({ err: e }, 'group offsets not committed (the table holds them)');
+        }
       }
-    }
-    phase('offsets');
-    this.totals.batches++;
-    this.totals.records += records.length;
-    this.totals.rows += rows;
-    this.totals.deadLetters += dead.length;
-    const report: BatchReport = { records: records.length, rows, deadLetters: dead.length, snapshotIds, offsets, durationMs: Date.now() - batch.preparedFrom, commitMs: Date.now() - batch.sealedAt, phases };
-    this.log?.info(report, 'batch committed');
-    await this.options.onBatch?.(report);
+      phase('offsets');
+      const report: BatchReport = { records: batch.count, rows: batch.rows, deadLetters: dead.length, snapshotIds, offsets, durationMs: Date.now() - batch.preparedFrom, commitMs: Date.now() - batch.sealedAt, phases };
+      this.log?.info(report, 'batch committed');
+      await this.options.onBatch?.(report);
+    })().catch((e: unknown) => void this.fail(e));
     if (this.batchLimitReached()) void this.stop('max-batches');
   }
 
@@ -654,6 +701,7 @@ export class MicrobatchExecutor {
         });
       }
       await this.inflight.catch(() => undefined);
+      await this.groupCommits;
     } finally {
       await this.close();
     }
