@@ -1,0 +1,80 @@
+import { DuckDBInstance } from '@duckdb/node-api';
+import { Lane, type SourceRecord } from './lane';
+import { clickEvent, clickstreamPlan } from './testing/fixtures';
+
+const record = (seq: number, key: string, headers: Record<string, string> = {}): SourceRecord => ({
+  topic: 't',
+  partition: 0,
+  offset: String(seq),
+  timestamp: String(1717200000000 + seq),
+  key: Buffer.from(key),
+  value: Buffer.from(clickEvent(seq)),
+  headers: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, Buffer.from(v)])),
+});
+
+async function laneFor(stageSql: string): Promise<{ lane: Lane; close: () => void }> {
+  const plan = clickstreamPlan({ topic: 't', table: 'lane' });
+  plan.stages[0]!.sql = stageSql;
+  const db = await DuckDBInstance.create(':memory:', { threads: '1' });
+  const connection = await db.connect();
+  const lane = new Lane(connection, plan);
+  await lane.init();
+  return {
+    lane,
+    close: () => {
+      connection.closeSync();
+      db.closeSync();
+    },
+  };
+}
+
+async function run(stageSql: string, records: SourceRecord[]): Promise<{ rows: unknown[][]; keysLoaded: number; headersLoaded: number }> {
+  const { lane, close } = await laneFor(stageSql);
+  try {
+    await lane.load(
+      records,
+      records.map((r, index) => ({ index, text: r.value })),
+    );
+    const result = await lane.run();
+    expect(result.failed).toEqual([]);
+    const c = lane.connection;
+    const rows = (await c.runAndReadAll(`SELECT user_id, seq, page_url FROM __out0 ORDER BY seq`)).getRows();
+    const loaded = (await c.runAndReadAll(`SELECT count(key), count(__headers) FROM __src`)).getRows()[0]!;
+    return { rows, keysLoaded: Number(loaded[0]), headersLoaded: Number(loaded[1]) };
+  } finally {
+    close();
+  }
+}
+
+const FIELDS = `json_extract_string(value, '$.user_id') AS user_id, CAST(json_extract(value, '$.seq') AS BIGINT) AS seq`;
+const PAGE = `json_extract_string(value, '$.page_url') AS page_url`;
+
+describe('Lane: the source columns a plan reads', () => {
+  const records = [record(1, 'a', { trace: 'x1' }), record(2, 'b'), record(3, 'a', { trace: 'x3' })];
+
+  it('loads neither key nor headers when no stage reads them, and the rows are whole', async () => {
+    const r = await run(`SELECT ${FIELDS}, ${PAGE} FROM clickstream`, records);
+    expect(r.rows.map((x) => x[1])).toEqual([1n, 2n, 3n]);
+    expect(r.rows[0]![0]).toBe('user-1');
+    expect(r.keysLoaded).toBe(0);
+    expect(r.headersLoaded).toBe(0);
+  });
+
+  it('loads the key or headers when a stage only filters on them', async () => {
+    const byKey = await run(`SELECT ${FIELDS}, ${PAGE} FROM clickstream WHERE key = 'a'`, records);
+    expect(byKey.rows.map((x) => x[1])).toEqual([1n, 3n]);
+    expect(byKey.keysLoaded).toBe(3);
+    const withKey = await run(`SELECT ${FIELDS}, ${PAGE} FROM clickstream WHERE key IS NOT NULL`, records);
+    expect(withKey.rows.map((x) => x[1])).toEqual([1n, 2n, 3n]);
+    const withHeaders = await run(`SELECT ${FIELDS}, ${PAGE} FROM clickstream WHERE cardinality(headers) > 0`, records);
+    expect(withHeaders.rows.map((x) => x[1])).toEqual([1n, 3n]);
+    expect(withHeaders.keysLoaded).toBe(0);
+  });
+
+  it('loads the key and headers when a stage selects them', async () => {
+    const r = await run(`SELECT ${FIELDS}, key || ':' || coalesce(headers['trace'], '-') AS page_url FROM clickstream`, records);
+    expect(r.rows.map((x) => x[2])).toEqual(['a:x1', 'b:-', 'a:x3']);
+    expect(r.keysLoaded).toBe(3);
+    expect(r.headersLoaded).toBe(2);
+  });
+});
