@@ -12,6 +12,7 @@ export { openCatalog, openJdbcCatalog, parseJdbcPostgresUrl, type CatalogConnect
 export { RestCatalog, RestCatalogError, type RestCatalogOptions } from './catalog/rest-catalog';
 export { openRestCatalog, type RestCatalogConnection, type SecretRef } from './catalog/open-rest-catalog';
 export { AppendInput, RowsInput, RelationInput } from './write/data-writer';
+export { queryRows } from './duckdb';
 export { Table, AppendOptions, AppendResult, PendingAppend, SnapshotInfo, loadTable } from './table';
 export { manifestMergePolicy, snapshotsToExpire, type ManifestMergePolicy, type SnapshotRetention } from './maintenance';
 export * from './errors';

@@ -10,6 +10,7 @@ import { NestedField, PartitionSpec, PrimitiveType, Schema, SortOrder, isPrimiti
 import { IcebergValue, parseDecimal, toBytes, truncateLowerBinary, truncateLowerString, truncateUpperBinary, truncateUpperString } from '../values';
 import { duckType, fieldIdsClause, internalSql, lit, q } from './duckdb-types';
 import { registerTransformFunctions } from './udfs';
+import { queryRows } from '../duckdb';
 
 /** Rows to append: plain JS objects keyed by column name (see `rowsToDuckDB` for accepted values). */
 export interface RowsInput {
@@ -177,7 +178,7 @@ export async function writeDataFiles(args: WriteDataFilesArgs): Promise<DataFile
 
   // 1. Stage the batch, cast to the table's types, with partition values and a partition group id.
   const inputCols = new Set(
-    args.relationColumns ?? (await c.runAndReadAll(`DESCRIBE SELECT * FROM (${relation}) AS __in`)).getRows().map((r) => String(r[0])),
+    args.relationColumns ?? (await queryRows(c, `DESCRIBE SELECT * FROM (${relation}) AS __in`)).map((r) => String(r[0])),
   );
   const missingRequired = fields.filter((f) => f.required && !inputCols.has(f.name));
   if (missingRequired.length) throw new Error(`input lacks required column(s): ${missingRequired.map((f) => f.name).join(', ')}`);
@@ -187,18 +188,41 @@ export async function writeDataFiles(args: WriteDataFilesArgs): Promise<DataFile
     return `${partitionSql(pf.transform, src.type as PrimitiveType, q(src.name))} AS __p${i}`;
   });
   const groupSql = spec.fields.length ? `hash(${spec.fields.map((_, i) => `__p${i}`).join(', ')})` : '0::UBIGINT';
-  await c.run(
-    `CREATE TEMP TABLE ${stage} AS
-     SELECT *, ${groupSql} AS __g FROM (
-       SELECT *${partSql.length ? ', ' + partSql.join(', ') : ''} FROM (SELECT ${colSql.join(', ')} FROM (${relation}) AS __in)
-     )`,
-  );
+  // per partition: its values, and each column's bounds and NaN count, typed
+  const prims = fields.filter((f): f is NestedField & { type: PrimitiveType } => isPrimitive(f.type));
+  const aggs: string[] = ['__g'];
+  ptype.forEach((p, i) => {
+    const pf = spec.fields[i]!;
+    const src = byId.get(pf['source-id'])!;
+    aggs.push(`any_value(${pf.transform === 'identity' ? internalSql(src.type as PrimitiveType, `__p${i}`) : `__p${i}`})`);
+  });
+  for (const f of prims) {
+    const kind = primitiveInfo(f.type).kind;
+    const col = q(f.name);
+    if (kind === 'float' || kind === 'double') {
+      aggs.push(`min(${col}) FILTER (WHERE NOT isnan(${col}))`, `max(${col}) FILTER (WHERE NOT isnan(${col}))`, `count(*) FILTER (WHERE isnan(${col}))`);
+    } else if (kind === 'uuid') {
+      aggs.push('NULL', 'NULL', 'NULL'); // Java orders UUIDs as signed longs: no bound is safer than a wrong one
+    } else {
+      aggs.push(internalSql(f.type, `min(${col})`), internalSql(f.type, `max(${col})`), 'NULL');
+    }
+  }
   const localDir = io.localPath(args.dataLocation);
   const stagingDir = localDir ?? (await fs.mkdtemp(path.join(os.tmpdir(), 'iceberg-')));
   const written: string[] = [];
   try {
+    // 2. Stage and aggregate in one round trip.
+    const groupRows = await queryRows(
+      c,
+      `CREATE TEMP TABLE ${stage} AS
+       SELECT *, ${groupSql} AS __g FROM (
+         SELECT *${partSql.length ? ', ' + partSql.join(', ') : ''} FROM (SELECT ${colSql.join(', ')} FROM (${relation}) AS __in)
+       );
+       SELECT ${aggs.join(', ')} FROM ${stage} GROUP BY __g`,
+    );
+    const groups = new Map<string, unknown[]>(groupRows.map((r) => [String(r[0]), r]));
     await fs.mkdir(stagingDir, { recursive: true });
-    // 2. Write the files.
+    // 3. Write the files.
     const cols = fields.map((f) => q(f.name)).join(', ');
     const order = (args.sortOrder?.fields ?? [])
       .filter((s) => s.transform === 'identity' && byId.has(s['source-id']))
@@ -216,31 +240,8 @@ export async function writeDataFiles(args: WriteDataFilesArgs): Promise<DataFile
       target = path.join(stagingDir, `${writeId}.parquet`);
       select = `SELECT ${cols} FROM ${stage}${orderBy}`;
     }
-    const statsReader = await c.runAndReadAll(`COPY (${select}) TO ${lit(target)} (${options.join(', ')})`);
-    const files = readStatsRows(statsReader.getRows() as unknown[][]);
+    const files = readStatsRows(await queryRows(c, `COPY (${select}) TO ${lit(target)} (${options.join(', ')})`));
     written.push(...files.map((f) => f.filename));
-
-    // 3. Per-partition values, bounds and NaN counts, typed.
-    const prims = fields.filter((f): f is NestedField & { type: PrimitiveType } => isPrimitive(f.type));
-    const aggs: string[] = ['__g'];
-    ptype.forEach((p, i) => {
-      const pf = spec.fields[i]!;
-      const src = byId.get(pf['source-id'])!;
-      aggs.push(`any_value(${pf.transform === 'identity' ? internalSql(src.type as PrimitiveType, `__p${i}`) : `__p${i}`})`);
-    });
-    for (const f of prims) {
-      const kind = primitiveInfo(f.type).kind;
-      const col = q(f.name);
-      if (kind === 'float' || kind === 'double') {
-        aggs.push(`min(${col}) FILTER (WHERE NOT isnan(${col}))`, `max(${col}) FILTER (WHERE NOT isnan(${col}))`, `count(*) FILTER (WHERE isnan(${col}))`);
-      } else if (kind === 'uuid') {
-        aggs.push('NULL', 'NULL', 'NULL'); // Java orders UUIDs as signed longs: no bound is safer than a wrong one
-      } else {
-        aggs.push(internalSql(f.type, `min(${col})`), internalSql(f.type, `max(${col})`), 'NULL');
-      }
-    }
-    const groupRows = (await c.runAndReadAll(`SELECT ${aggs.join(', ')} FROM ${stage} GROUP BY __g`)).getRows();
-    const groups = new Map<string, unknown[]>(groupRows.map((r) => [String(r[0]), r]));
     const filesPerGroup = new Map<string, number>();
     for (const f of files) filesPerGroup.set(f.group, (filesPerGroup.get(f.group) ?? 0) + 1);
 
