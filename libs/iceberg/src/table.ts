@@ -52,6 +52,8 @@ const STANDARD_TOTALS = ['total-records', 'total-files-size', 'total-data-files'
 
 export class Table {
   private state: LoadedTable;
+  /** the manifest list this table's last commit wrote (files never change): the next append's parent's, as a rule */
+  private lastList: { path: string; manifests: ManifestFile[] } | undefined;
 
   constructor(
     readonly catalog: Catalog,
@@ -239,7 +241,8 @@ export class Table {
         const seq = base.metadata['last-sequence-number'] + 1n;
         let parentManifests: ManifestFile[];
         try {
-          parentManifests = parent ? await readManifestList(await io.read(parent['manifest-list'])) : [];
+          const listed = parent?.['manifest-list'];
+          parentManifests = !listed ? [] : this.lastList?.path === listed ? this.lastList.manifests : await readManifestList(await io.read(listed));
         } catch (e) {
           // another writer may have expired this (stale) parent since the table was loaded: retry on fresh state
           const stale = base.metadataLocation;
@@ -313,6 +316,7 @@ export class Table {
               ...(expired.length ? [{ action: 'remove-snapshots' as const, 'snapshot-ids': expired }] : []),
             ],
           );
+          this.lastList = { path: listPath, manifests };
           // committed: what only the expired snapshots used can go (best effort)
           if (expired.length) await deleteExpiredFiles(io, base.metadata, this.state.metadata, manifests).catch(() => undefined);
           return {

@@ -38,15 +38,24 @@ export class LocalFileIO implements FileIO {
 
   async write(location: string, data: Buffer, opts: { exclusive?: boolean } = {}): Promise<void> {
     const p = this.path(location);
-    await fs.mkdir(path.dirname(p), { recursive: true });
-    if (opts.exclusive) {
-      await fs.writeFile(p, data, { flag: 'wx' });
-      return;
+    const write = async () => {
+      if (opts.exclusive) {
+        await fs.writeFile(p, data, { flag: 'wx' });
+        return;
+      }
+      // write-then-rename so a reader never sees a half-written file
+      const tmp = `${p}.${process.pid}.${Date.now()}.tmp`;
+      await fs.writeFile(tmp, data);
+      await fs.rename(tmp, p);
+    };
+    try {
+      await write();
+    } catch (e) {
+      // the folder is made when it is missing, not checked before every write
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+      await fs.mkdir(path.dirname(p), { recursive: true });
+      await write();
     }
-    // write-then-rename so a reader never sees a half-written file
-    const tmp = `${p}.${process.pid}.${Date.now()}.tmp`;
-    await fs.writeFile(tmp, data);
-    await fs.rename(tmp, p);
   }
 
   async upload(localFile: string, location: string): Promise<void> {
