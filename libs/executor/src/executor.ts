@@ -547,8 +547,7 @@ export class MicrobatchExecutor {
     // 2. load, validate, transform, check against the table schemas
     await lane.load(records, staged);
     phase('load');
-    if (this.source.format === 'json') for (const bad of await lane.rejectInvalidJson()) dead.push(letter(bad.index, 'decode', bad.reason));
-    const result = await lane.run();
+    const result = await lane.run(this.source.format === 'json');
     phase('transform');
     for (const f of result.failed) dead.push(letter(f.index, f.stage, f.reason));
 

@@ -28,19 +28,18 @@ async function laneFor(stageSql: string): Promise<{ lane: Lane; close: () => voi
   };
 }
 
-async function run(stageSql: string, records: SourceRecord[]): Promise<{ rows: unknown[][]; keysLoaded: number; headersLoaded: number }> {
+async function run(stageSql: string, records: SourceRecord[]): Promise<{ rows: unknown[][]; keysLoaded: number; headersLoaded: number; failed: unknown[] }> {
   const { lane, close } = await laneFor(stageSql);
   try {
     await lane.load(
       records,
       records.map((r, index) => ({ index, text: r.value })),
     );
-    const result = await lane.run();
-    expect(result.failed).toEqual([]);
+    const result = await lane.run(true);
     const c = lane.connection;
     const rows = (await c.runAndReadAll(`SELECT user_id, seq, page_url FROM __out0 ORDER BY seq`)).getRows();
     const loaded = (await c.runAndReadAll(`SELECT count(key), count(__headers) FROM __src`)).getRows()[0]!;
-    return { rows, keysLoaded: Number(loaded[0]), headersLoaded: Number(loaded[1]) };
+    return { rows, keysLoaded: Number(loaded[0]), headersLoaded: Number(loaded[1]), failed: result.failed };
   } finally {
     close();
   }
@@ -49,11 +48,21 @@ async function run(stageSql: string, records: SourceRecord[]): Promise<{ rows: u
 const FIELDS = `json_extract_string(value, '$.user_id') AS user_id, CAST(json_extract(value, '$.seq') AS BIGINT) AS seq`;
 const PAGE = `json_extract_string(value, '$.page_url') AS page_url`;
 
+describe('Lane: values that are not JSON', () => {
+  it('are marked in the run of the stages and left out of their rows', async () => {
+    const bad = { ...record(2, 'b'), value: Buffer.from('{"user_id": "user-2", ') };
+    const r = await run(`SELECT ${FIELDS}, ${PAGE} FROM clickstream`, [record(1, 'a'), bad, record(3, 'a')]);
+    expect(r.failed).toEqual([{ index: 1, stage: 'decode', reason: 'value is not valid JSON' }]);
+    expect(r.rows.map((x) => x[1])).toEqual([1n, 3n]);
+  });
+});
+
 describe('Lane: the source columns a plan reads', () => {
   const records = [record(1, 'a', { trace: 'x1' }), record(2, 'b'), record(3, 'a', { trace: 'x3' })];
 
   it('loads neither key nor headers when no stage reads them, and the rows are whole', async () => {
     const r = await run(`SELECT ${FIELDS}, ${PAGE} FROM clickstream`, records);
+    expect(r.failed).toEqual([]);
     expect(r.rows.map((x) => x[1])).toEqual([1n, 2n, 3n]);
     expect(r.rows[0]![0]).toBe('user-1');
     expect(r.keysLoaded).toBe(0);

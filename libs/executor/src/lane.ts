@@ -2,6 +2,7 @@ import { BOOLEAN, DOUBLE, DuckDBConnection, DuckDBDataChunk, INTEGER, VARCHAR, t
 import duckdb from '@duckdb/node-bindings';
 import { isUtf8 } from 'node:buffer';
 import type { IcebergColumn, MicrobatchPlan } from '@matih/contracts';
+import { queryRows } from '@matih/iceberg';
 import { ExecutorError, ExecutorErrorCode } from './errors';
 
 /** A record as the executor holds it between Kafka and DuckDB. */
@@ -49,7 +50,7 @@ const FULL_RANGE = `SET VARIABLE __lo = 0; SET VARIABLE __hi = ${MAX_ROW};`;
 /** The outcome of running the stages over a batch. */
 export interface LaneResult {
   /** records that failed to transform or do not fit a sink's schema */
-  failed: { index: number; stage: 'transform' | 'schema'; reason: string }[];
+  failed: { index: number; stage: 'decode' | 'transform' | 'schema'; reason: string }[];
   /** rows per sink that will be written */
   rows: number[];
 }
@@ -100,7 +101,7 @@ export class Lane {
     }
     this.read = await this.sourceColumnsRead();
     for (const sink of this.plan.sinks) {
-      const cols = (await c.runAndReadAll(`DESCRIBE SELECT * FROM ${q(sink.input)}`)).getRows().map((r) => String(r[0]));
+      const cols = (await queryRows(c, `DESCRIBE SELECT * FROM ${q(sink.input)}`)).map((r) => String(r[0]));
       this.inputColumns.set(sink.name, new Set(cols));
       const missing = sink.columns.filter((col) => col.required && !cols.includes(col.name));
       if (missing.length) {
@@ -121,7 +122,7 @@ export class Lane {
     try {
       const read = new Set<string>();
       for (const sink of this.plan.sinks) {
-        const explained = (await c.runAndReadAll(`EXPLAIN (FORMAT json) SELECT * FROM ${q(sink.input)}`)).getRows()[0]?.[1];
+        const explained = (await queryRows(c, `EXPLAIN (FORMAT json) SELECT * FROM ${q(sink.input)}`))[0]?.[1];
         const scans: string[][] = [];
         const walk = (node: { extra_info?: { Table?: string; Projections?: string[] | string; Filters?: string[] | string }; children?: unknown[] }): void => {
           const info = node.extra_info;
@@ -187,25 +188,22 @@ export class Lane {
     }
   }
 
-  /** For format json: marks the records whose value is not JSON and returns them. */
-  async rejectInvalidJson(): Promise<{ index: number; reason: string }[]> {
-    const rows = (await this.connection.runAndReadAll(`SELECT __row FROM __src WHERE value IS NOT NULL AND NOT json_valid(value)`)).getRows();
-    if (!rows.length) return [];
-    await this.connection.run(`UPDATE __src SET __bad = true WHERE value IS NOT NULL AND NOT json_valid(value)`);
-    this.bad = true;
-    return rows.map((r) => ({ index: Number(r[0]), reason: 'value is not valid JSON' }));
-  }
-
   /**
-   * Runs the stages and checks every sink's rows against its table schema. Records that make a
+   * Runs the stages and checks every sink's rows against its table schema. With `checkJson` (format
+   * json), values that are not JSON are marked first, in the same round trip. Records that make a
    * stage fail, or yield a row that does not fit, are isolated by bisection (only when something
    * failed: the clean path is one run) and marked bad.
    */
-  async run(): Promise<LaneResult> {
+  async run(checkJson: boolean): Promise<LaneResult> {
     const failed: LaneResult['failed'] = [];
-    const all = await this.probe();
+    const all = await this.probe(checkJson);
+    if (checkJson && (!all.ok || all.invalidJson > 0)) {
+      const invalid = await queryRows(this.connection, `SELECT __row FROM __src WHERE __bad ORDER BY __row`);
+      for (const r of invalid) failed.push({ index: Number(r[0]), stage: 'decode', reason: 'value is not valid JSON' });
+      if (invalid.length) this.bad = true;
+    }
     if (all.ok) return { failed, rows: all.rows };
-    const indexes = (await this.connection.runAndReadAll(`SELECT __row FROM __src WHERE NOT __bad ORDER BY __row`)).getRows().map((r) => Number(r[0]));
+    const indexes = (await queryRows(this.connection, `SELECT __row FROM __src WHERE NOT __bad ORDER BY __row`)).map((r) => Number(r[0]));
     const bisect = async (from: number, to: number, known?: Probe): Promise<void> => {
       if (from > to) return;
       await this.select(indexes[from]!, indexes[to]!);
@@ -256,18 +254,26 @@ export class Lane {
     this.full = lo === 0 && hi === MAX_ROW;
   }
 
-  private async probe(): Promise<Probe> {
+  /** Runs the stages over the selected records (`markJson`: marks values that are not JSON first, and counts them). */
+  private async probe(markJson = false): Promise<Probe> {
     const rows: number[] = [];
+    let invalidJson = 0;
     for (let i = 0; i < this.plan.sinks.length; i++) {
       const sink = this.plan.sinks[i]!;
       const cols = this.inputColumns.get(sink.name)!;
       const checks = sink.columns.filter((col) => cols.has(col.name)).map((col) => unfitSql(col));
-      const sql = `SELECT count(*)${checks.map((c) => `, max(${c.sql})`).join('')} FROM __out${i}`;
+      const mark = markJson && i === 0;
       let r: unknown[];
       try {
-        // the stages run once per batch: their output is materialized, checked, then written from
-        await this.connection.run(`CREATE OR REPLACE TEMP TABLE __out${i} AS SELECT * FROM ${q(sink.input)}`);
-        r = (await this.connection.runAndReadAll(sql)).getRows()[0]!;
+        // one round trip: the stages run once per batch, their output materialized, checked, then written from
+        r = (
+          await queryRows(
+            this.connection,
+            `${mark ? 'UPDATE __src SET __bad = true WHERE value IS NOT NULL AND NOT json_valid(value); ' : ''}
+             CREATE OR REPLACE TEMP TABLE __out${i} AS SELECT * FROM ${q(sink.input)};
+             SELECT count(*)${checks.map((c) => `, max(${c.sql})`).join('')}${mark ? ', (SELECT count(*) FROM __src WHERE __bad)' : ''} FROM __out${i}`,
+          )
+        )[0]!;
       } catch (e) {
         return { ok: false, stage: 'transform', reason: `${sink.input}: ${(e as Error).message.split('\n')[0]}` };
       }
@@ -276,12 +282,13 @@ export class Lane {
         if (v !== null && v !== undefined && Number(v) > 0) return { ok: false, stage: 'schema', reason: checks[k]!.reason(Number(v)) };
       }
       rows.push(Number(r[0]));
+      if (mark) invalidJson = Number(r[1 + checks.length]);
     }
-    return { ok: true, rows };
+    return { ok: true, rows, invalidJson };
   }
 }
 
-type Probe = { ok: true; rows: number[] } | { ok: false; stage: 'transform' | 'schema'; reason: string };
+type Probe = { ok: true; rows: number[]; invalidJson: number } | { ok: false; stage: 'transform' | 'schema'; reason: string };
 
 /** An expression that is 1 when the column's value does not fit the table (2: a required column is null). */
 function unfitSql(col: IcebergColumn): { sql: string; reason: (code: number) => string } {

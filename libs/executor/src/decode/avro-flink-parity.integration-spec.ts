@@ -114,7 +114,7 @@ describe('avro through the schema registry wire format: Flink and the micro-batc
     const lane = new Lane(duck, microPlan);
     await lane.init();
     await lane.load(records, staged);
-    expect((await lane.run()).failed).toEqual([]);
+    expect((await lane.run(false)).failed).toEqual([]);
     const fromDuck = (await duck.runAndReadAll(lane.sinkRelation(0))).getRowObjectsJson() as Record<string, unknown>[];
 
     expect(fromFlink).toHaveLength(RECORDS.length);
