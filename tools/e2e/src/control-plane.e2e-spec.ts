@@ -43,9 +43,10 @@ describe('control plane between services', () => {
   });
 
   it('the monitor sees the compiler answer its pings', async () => {
-    const items = await waitFor('the compiler to answer the monitor', async () => {
+    // the monitor lists itself once its own heartbeat came back through Kafka, which may be after the compiler's answer
+    const items = await waitFor('the compiler to answer the monitor, and the monitor to see itself', async () => {
       const { items } = (await (await fetch(`${monitor.baseUrl}/services`)).json()) as { items: { service: string; alive: boolean }[] };
-      return items.some((i) => i.service === 'compiler' && i.alive) ? items : undefined;
+      return items.some((i) => i.service === 'compiler' && i.alive) && items.some((i) => i.service === 'monitor') ? items : undefined;
     });
     expect(items.map((i) => i.service)).toEqual(expect.arrayContaining(['compiler', 'monitor']));
   });
