@@ -152,8 +152,6 @@ export class MicrobatchExecutor {
   private inflight: Promise<void> = Promise.resolve();
   /** group offset commits, in batch order, behind the table commits */
   private groupCommits: Promise<void> = Promise.resolve();
-  /** per lane: the write of the last batch that used it */
-  private laneFree: Promise<void>[] = [];
   private generation = 0;
   private timer: NodeJS.Timeout | undefined;
   private lastRecordAt = Date.now();
@@ -224,7 +222,6 @@ export class MicrobatchExecutor {
       const lane = new Lane(await this.duck.connect(), this.plan);
       await lane.init();
       this.lanes.push(lane);
-      this.laneFree.push(Promise.resolve());
     }
 
     await checkBrokerCertificates(this.kafkaConfig, source.connection);
@@ -471,7 +468,8 @@ export class MicrobatchExecutor {
       }
       sealed.start.push(start);
     }
-    const laneFree = this.laneFree[turn];
+    // its lane is free once the batch before the previous one (the last to use it) is written
+    const laneFree = this.written[(n + depth - this.lanes.length) % depth];
     const prepared = (async () => {
       await laneFree;
       // the group rebalanced, or a batch failed, while this one waited
@@ -491,7 +489,6 @@ export class MicrobatchExecutor {
       }
       await this.commit(batch, generation);
     })().catch((e: unknown) => this.onWriteError(e, generation));
-    this.laneFree[turn] = this.inflight;
     this.written[n % depth] = this.inflight;
   }
 
