@@ -28,7 +28,7 @@ async function main(): Promise<void> {
   await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: PARALLELISM }] });
 
   // 1. the data
-  const producer = kafka.producer();
+  const producer = kafka.producer({ idempotent: true });
   await producer.connect();
   let bytes = 0;
   const p0 = performance.now();

@@ -81,7 +81,7 @@ describe('flink-submitter: the clickstream pipeline on Flink, exactly once', () 
     await admin.disconnect();
     // the submitter creates the control topics it needs when they are missing
     submitter = await startSubmitter();
-    producer = kafka.producer();
+    producer = kafka.producer({ idempotent: true });
     await producer.connect();
     events = kafka.consumer({ groupId: `e2e-flink-${run}` });
     await events.connect();

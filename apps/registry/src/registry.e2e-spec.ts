@@ -122,7 +122,7 @@ describe('registry over HTTP', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    producer = kafka.producer();
+    producer = kafka.producer({ idempotent: true });
     await producer.connect();
     consumer = kafka.consumer({ groupId: `registry-e2e-${randomUUID()}` });
     await consumer.connect();

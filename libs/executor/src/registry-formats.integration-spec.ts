@@ -42,7 +42,7 @@ describe('micro-batch executor: avro and protobuf through the schema registry', 
     const topic = uniq(`it_${format}`);
     const table = uniq(format);
     await createTopic(topic, 2);
-    const producer = kafka().producer();
+    const producer = kafka().producer({ idempotent: true });
     await producer.connect();
     await producer.send({ topic, messages, acks: -1 });
     await producer.disconnect();
@@ -104,7 +104,7 @@ describe('micro-batch executor: avro and protobuf through the schema registry', 
     const id = await registerSchema(`avro-down-${uniq('s')}-value`, JSON.stringify(AVRO));
     const topic = uniq('it_avro_down');
     await createTopic(topic, 1);
-    const producer = kafka().producer();
+    const producer = kafka().producer({ idempotent: true });
     await producer.connect();
     await producer.send({ topic, messages: [{ key: 'k', value: frame(id, avro.Type.forSchema(AVRO as avro.Schema).toBuffer({ seq: 1, user_id: 'u', event_type: null, page_url: null })) }], acks: -1 });
     await producer.disconnect();

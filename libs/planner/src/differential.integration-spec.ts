@@ -87,7 +87,7 @@ describe('differential: the same transforms on real Flink and on the DuckDB plan
     await admin.connect();
     await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
     await admin.disconnect();
-    const producer = kafka.producer();
+    const producer = kafka.producer({ idempotent: true });
     await producer.connect();
     await producer.send({ topic, messages: RECORDS.map((r) => ({ key: r.key, value: r.value, timestamp: String(r.timestamp) })) });
     await producer.disconnect();

@@ -22,7 +22,7 @@ describe('control plane between services', () => {
     compiler = startApp('compiler', { port: 28101, env: { LOG_LEVEL: 'debug' } });
     monitor = startApp('monitor', { port: 28104, env: { MONITOR_PING_INTERVAL_MS: '1000' } });
     await Promise.all([waitHealthy(compiler), waitHealthy(monitor)]);
-    producer = kafka.producer();
+    producer = kafka.producer({ idempotent: true });
     await producer.connect();
     events = kafka.consumer({ groupId: `e2e-${randomUUID()}` });
     await events.connect();

@@ -104,7 +104,7 @@ describe('the seed pipeline end to end, on both engines', () => {
     await admin.connect();
     await admin.createTopics({ waitForLeaders: true, topics: scenarios.map((s) => ({ topic: s.topic, numPartitions: 2 })) });
     await admin.disconnect();
-    producer = kafka.producer();
+    producer = kafka.producer({ idempotent: true });
     await producer.connect();
     timings.startup = Date.now() - t0;
   }, 180_000);

@@ -54,7 +54,7 @@ describe('local stack', () => {
     await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
     await admin.disconnect();
 
-    const producer = kafka.producer();
+    const producer = kafka.producer({ idempotent: true });
     await producer.connect();
     const sent = ['alpha', 'beta', 'gamma'];
     await producer.send({ topic, messages: sent.map((value, i) => ({ key: String(i), value })) });
@@ -234,7 +234,7 @@ describe('local stack', () => {
       const runningJob = jobId as string;
       await waitFor('the streaming job to run', 120_000, async () => ((await jobState(runningJob)) === 'RUNNING' ? true : null));
 
-      const producer = kafka.producer();
+      const producer = kafka.producer({ idempotent: true });
       await producer.connect();
       await producer.send({ topic, messages: events.map((e) => ({ key: String(e.id), value: JSON.stringify(e) })) });
       await producer.disconnect();

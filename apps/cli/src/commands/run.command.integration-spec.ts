@@ -29,7 +29,7 @@ async function setup(budget: number): Promise<{ file: string; table: string; top
   await admin.connect();
   await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 2 }] });
   await admin.disconnect();
-  const producer = kafka().producer();
+  const producer = kafka().producer({ idempotent: true });
   await producer.connect();
   const messages = Array.from({ length: 500 }, (_, i) => ({ key: `k${i}`, value: i % 100 === 99 ? '{broken' : JSON.stringify({ user_id: `u${i}`, event_type: 'click', page_url: `/p/${i}` }) }));
   await producer.send({ topic, messages, acks: -1 });

@@ -70,7 +70,7 @@ export class Demo {
     if (!topics.includes(DEMO_TOPIC)) await this.admin.createTopics({ topics: [{ topic: DEMO_TOPIC, numPartitions: 4 }], waitForLeaders: true });
     for (const engine of this.options.engines) this.deployments.set(engine, await this.deploy(engine));
     await this.waitUntilRunning();
-    this.producer = this.kafka.producer();
+    this.producer = this.kafka.producer({ idempotent: true });
     await this.producer.connect();
     this.producing = this.produce();
   }

@@ -27,7 +27,7 @@ describe('compiler service', () => {
   beforeAll(async () => {
     compiler = startApp('compiler', { port: 28111 });
     await waitHealthy(compiler);
-    producer = kafka.producer();
+    producer = kafka.producer({ idempotent: true });
     await producer.connect();
     events = kafka.consumer({ groupId: `compiler-it-${randomUUID()}` });
     await events.connect();

@@ -24,7 +24,7 @@ describe('consumer lag under a steady produce load', () => {
     admin = harness.kafka.admin();
     await admin.connect();
     await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 3 }] });
-    producer = harness.kafka.producer();
+    producer = harness.kafka.producer({ idempotent: true });
     await producer.connect();
     await harness.start();
     // ~150 records/s, spread over the partitions by key

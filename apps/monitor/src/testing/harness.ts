@@ -20,7 +20,7 @@ export class MonitorHarness {
   ) {}
 
   async start(): Promise<void> {
-    this.producer = this.kafka.producer();
+    this.producer = this.kafka.producer({ idempotent: true });
     await this.producer.connect();
     this.monitor = startApp('monitor', { port: this.port, env: { LOG_LEVEL: 'warn', ...this.env } });
     await waitHealthy(this.monitor);

@@ -63,7 +63,7 @@ describe('avro through the schema registry wire format: Flink and the micro-batc
   beforeAll(async () => {
     schemaId = await registerSchema(`${topic}-value`, JSON.stringify(SCHEMA));
     await createTopic(topic, 1);
-    const producer = kafka().producer();
+    const producer = kafka().producer({ idempotent: true });
     await producer.connect();
     for (const record of RECORDS) values.push(frame(schemaId, type.toBuffer(record)));
     // and a tombstone last: Flink's avro-confluent format gives no row for it, nor does the micro-batch plan

@@ -170,7 +170,7 @@ export function malformedEvent(seq: number): string {
  * Returns the seqs of the valid and of the malformed events.
  */
 export async function produceClickstream(topic: string, n: number, opts: { malformedEvery?: number; from?: number; batch?: number } = {}): Promise<{ valid: number[]; malformed: number[] }> {
-  const producer = kafka().producer({ allowAutoTopicCreation: false });
+  const producer = kafka().producer({ idempotent: true, allowAutoTopicCreation: false });
   await producer.connect();
   const valid: number[] = [];
   const malformed: number[] = [];
