@@ -4,7 +4,7 @@ export { murmur3Bytes, murmur3Long, murmur3String } from './murmur3';
 export { applyTransform, bucket, transformResultType, parseTransform } from './transforms';
 export { CreateTableOptions, PartitionFieldInput, SortFieldInput, MetadataUpdate, TableRequirement, parseTableMetadata, serializeTableMetadata } from './metadata';
 export { DataFile, ManifestFile, readManifest, readManifestList } from './manifest';
-export { FileIO, LocalFileIO } from './io/file-io';
+export { FileIO, LocalFileIO, type StoredFile } from './io/file-io';
 export { S3FileIO, S3FileIOOptions, parseS3Location } from './io/s3-file-io';
 export { Catalog, LoadedTable, parseIdent } from './catalog/catalog';
 export { JdbcCatalog, JdbcCatalogOptions } from './catalog/jdbc-catalog';
@@ -14,5 +14,5 @@ export { openRestCatalog, type RestCatalogConnection, type SecretRef } from './c
 export { AppendInput, RowsInput, RelationInput } from './write/data-writer';
 export { queryRows } from './duckdb';
 export { Table, AppendOptions, AppendResult, PendingAppend, SnapshotInfo, loadTable } from './table';
-export { manifestMergePolicy, snapshotsToExpire, type ManifestMergePolicy, type SnapshotRetention } from './maintenance';
+export { findOrphanFiles, manifestMergePolicy, snapshotsToExpire, type ManifestMergePolicy, type SnapshotRetention } from './maintenance';
 export * from './errors';

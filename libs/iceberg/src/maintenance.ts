@@ -1,5 +1,5 @@
-import { FileIO } from './io/file-io';
-import { ManifestFile, mergeDataManifests, readManifestList } from './manifest';
+import { FileIO, localPathOf } from './io/file-io';
+import { ManifestFile, manifestFilePaths, mergeDataManifests, readManifestList } from './manifest';
 import { Schema, Snapshot, TableMetadata, ancestry, currentSnapshot } from './types';
 
 /**
@@ -139,4 +139,34 @@ export async function deleteExpiredFiles(io: FileIO, before: TableMetadata, afte
     candidates = candidates.filter((p) => !listed.has(p));
   }
   await Promise.all([...expired.map((s) => s['manifest-list']), ...candidates].map((p) => io.delete(p).catch(() => undefined)));
+}
+
+/** One name per file whatever the writer spelled: `file:/a`, `file:///a` and `/a`; `s3a://` and `s3://`. */
+const sameFile = (location: string): string => localPathOf(location) ?? location.replace(/^s3[an]:\/\//, 's3://');
+
+/**
+ * Files under the table's location that its metadata does not reach, last written before
+ * `olderThanMs` (epoch milliseconds): what a writer that crashed between writing its files and
+ * committing them left behind, and metadata files that fell out of the metadata log. Reached are the
+ * current and logged metadata files, statistics files, and for every snapshot its manifest list,
+ * the manifests it lists and every file they name (in any status). The age keeps files a writer is
+ * about to commit: make it far longer than any writer's time between writing and committing (a
+ * Flink job writes for a whole checkpoint interval).
+ */
+export async function findOrphanFiles(io: FileIO, metadata: TableMetadata, metadataLocation: string, olderThanMs: number): Promise<string[]> {
+  const reached = new Set<string>([metadataLocation, ...metadata['metadata-log'].map((e) => e['metadata-file'])].map(sameFile));
+  for (const stats of [...(metadata.statistics ?? []), ...(metadata['partition-statistics'] ?? [])] as { 'statistics-path'?: string }[]) {
+    if (stats['statistics-path']) reached.add(sameFile(stats['statistics-path']));
+  }
+  const manifests = new Set<string>();
+  for (const snapshot of metadata.snapshots) {
+    reached.add(sameFile(snapshot['manifest-list']));
+    for (const m of await readManifestList(await io.read(snapshot['manifest-list']))) manifests.add(m.manifest_path);
+  }
+  for (const m of manifests) {
+    reached.add(sameFile(m));
+    for (const f of await manifestFilePaths(await io.read(m))) reached.add(sameFile(f));
+  }
+  const stored = await io.list(metadata.location);
+  return stored.filter((f) => f.modifiedMs < olderThanMs && !reached.has(sameFile(f.location)) && !/\/metadata\/version-hint\.text$/.test(f.location)).map((f) => f.location);
 }

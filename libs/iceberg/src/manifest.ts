@@ -424,6 +424,12 @@ export async function readManifestList(bytes: Buffer): Promise<ManifestFile[]> {
   }));
 }
 
+/** The files a manifest names (data or delete files), whatever their status and partition spec. */
+export async function manifestFilePaths(bytes: Buffer): Promise<string[]> {
+  const { records } = await decodeContainer<Record<string, unknown>>(bytes);
+  return records.map((r) => (r['data_file'] as Record<string, unknown>)['file_path'] as string);
+}
+
 export interface ManifestEntry {
   status: number;
   snapshotId: bigint | null;

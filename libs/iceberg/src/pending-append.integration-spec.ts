@@ -1,8 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import type { Catalog } from './catalog/catalog';
 import { IcebergError, IcebergErrorCode } from './errors';
 import { Table, loadTable } from './table';
-import { filesUnder, openStackCatalog, pyiceberg, pyicebergRest, type PyIcebergView, type StackCatalogKind } from './testing/stack';
+import { STACK_CATALOGS, filesUnder, idsRead as ids, stackNamespace } from './testing/stack';
 
 /**
  * An append written now and committed later (as the micro-batch executor writes a batch while the
@@ -10,28 +9,9 @@ import { filesUnder, openStackCatalog, pyiceberg, pyicebergRest, type PyIcebergV
  * meanwhile, gone without a trace when aborted, and never applied twice when a commit's outcome was
  * unknown. Read back by pyiceberg.
  */
-const CATALOGS: { kind: StackCatalogKind; read: (identifier: string) => Promise<PyIcebergView> }[] = [
-  { kind: 'jdbc', read: (identifier) => pyiceberg(identifier) },
-  { kind: 'rest', read: (identifier) => pyicebergRest(identifier) },
-];
-
-const ids = (view: PyIcebergView) => view.rows.map((r) => Number(r['id'])).sort((a, b) => a - b);
-
-describe.each(CATALOGS)('an append written now and committed later, through the $kind catalog', ({ kind, read }) => {
-  const ns = `it_pa_${kind}_${randomUUID().slice(0, 8)}`;
-  let catalog: Awaited<ReturnType<typeof openStackCatalog>>;
-  beforeAll(async () => {
-    catalog = await openStackCatalog(kind);
-    await catalog.createNamespace([ns]);
-  });
-  afterAll(() => catalog.close());
-
-  const newTable = async (name: string): Promise<Table> => {
-    const ident = { namespace: [ns], name };
-    await catalog.createTable(ident, { fields: [{ id: 1, name: 'id', required: true, type: 'long' }] });
-    return loadTable(catalog, ident);
-  };
-  const files = async (t: Table): Promise<string[]> => (await filesUnder(catalog, `${t.metadata.location}/`)).filter((f) => !f.endsWith('.metadata.json')).sort();
+describe.each(STACK_CATALOGS)('an append written now and committed later, through the $kind catalog', ({ kind, read }) => {
+  const { ns, catalog, newTable } = stackNamespace(kind, 'it_pa');
+  const files = async (t: Table): Promise<string[]> => (await filesUnder(catalog(), `${t.metadata.location}/`)).filter((f) => !f.endsWith('.metadata.json')).sort();
 
   it('is invisible until committed, and commits on top of what another writer committed meanwhile', async () => {
     const t = await newTable('later');
@@ -40,7 +20,7 @@ describe.each(CATALOGS)('an append written now and committed later, through the 
     expect(pending.records).toBe(2n);
     expect(ids(await read(`${ns}.later`))).toEqual([0]);
 
-    const other = await loadTable(catalog, t.ident);
+    const other = await loadTable(catalog(), t.ident);
     await other.append({ rows: [{ id: 3n }] });
 
     const committed = await pending.commit({ summary: { 'test.writer': 'later' } });
@@ -68,7 +48,7 @@ describe.each(CATALOGS)('an append written now and committed later, through the 
     const t = await newTable('unknown');
     // the catalog commits, then the answer is lost on the way back
     let lose = true;
-    const lossy = new Proxy(catalog as Catalog, {
+    const lossy = new Proxy(catalog() as Catalog, {
       get(target, prop, receiver) {
         if (prop !== 'commitTable') return Reflect.get(target, prop, receiver) as unknown;
         return async (...args: Parameters<Catalog['commitTable']>) => {
@@ -79,7 +59,7 @@ describe.each(CATALOGS)('an append written now and committed later, through the 
         };
       },
     });
-    const writer = new Table(lossy, t.ident, await catalog.loadTable(t.ident));
+    const writer = new Table(lossy, t.ident, await catalog().loadTable(t.ident));
     const pending = await writer.writeAppend({ rows: [{ id: 7n }] });
     await expect(pending.commit()).rejects.toThrow(/dropped/);
     await pending.abort(); // its files may be live: kept

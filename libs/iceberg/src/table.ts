@@ -4,7 +4,7 @@ import { Catalog, LoadedTable, identToString } from './catalog/catalog';
 import { CommitConflictError, IcebergError, IcebergErrorCode } from './errors';
 import { FileIO } from './io/file-io';
 import { DataFile, ManifestFile, readManifestList, writeManifest, writeManifestList } from './manifest';
-import { deleteExpiredFiles, manifestMergePolicy, mergeManifests, snapshotsToExpire, type SnapshotRetention } from './maintenance';
+import { deleteExpiredFiles, findOrphanFiles, manifestMergePolicy, mergeManifests, snapshotsToExpire, type SnapshotRetention } from './maintenance';
 import { MetadataUpdate, schemaWithColumn } from './metadata';
 import { IcebergType, Schema, Snapshot, TableIdentifier, TableMetadata, currentSchema, currentSnapshot, defaultSpec } from './types';
 import { AppendInput, defaultConnection, writeDataFiles } from './write/data-writer';
@@ -106,6 +106,19 @@ export class Table {
     if (opts.refresh) await this.refresh();
     const s = this.currentSnapshot();
     return s ? { ...s.summary } : undefined;
+  }
+
+  /**
+   * Deletes the files under the table's location that no snapshot or metadata file reaches and that
+   * were last written before `olderThanMs` (see `findOrphanFiles`), and returns them; `dryRun` only
+   * finds them.
+   */
+  async removeOrphanFiles(opts: { olderThanMs: number; dryRun?: boolean }): Promise<string[]> {
+    await this.refresh();
+    const io = this.catalog.io;
+    const orphans = await findOrphanFiles(io, this.metadata, this.metadataLocation, opts.olderThanMs);
+    if (!opts.dryRun) for (let i = 0; i < orphans.length; i += 16) await Promise.all(orphans.slice(i, i + 16).map((f) => io.delete(f)));
+    return orphans;
   }
 
   /** Adds an optional column at the end of the schema (schema evolution), retrying on conflicts. */

@@ -11,8 +11,15 @@ export interface FileIO {
   upload(localFile: string, location: string): Promise<void>;
   delete(location: string): Promise<void>;
   exists(location: string): Promise<boolean>;
+  /** Every file under a folder (at any depth), named as `prefix/…`, with when it was last written; none when the folder is missing. */
+  list(prefix: string): Promise<StoredFile[]>;
   /** The local path DuckDB can write to directly, or undefined when the store is remote. */
   localPath(location: string): string | undefined;
+}
+
+export interface StoredFile {
+  location: string;
+  modifiedMs: number;
 }
 
 /** `file:/a`, `file:///a` and `/a` all name the local file `/a`. */
@@ -73,6 +80,22 @@ export class LocalFileIO implements FileIO {
     return fs.access(this.path(location)).then(
       () => true,
       () => false,
+    );
+  }
+
+  async list(prefix: string): Promise<StoredFile[]> {
+    const root = this.path(prefix);
+    const base = prefix.replace(/\/+$/, '');
+    let entries;
+    try {
+      entries = await fs.readdir(root, { recursive: true, withFileTypes: true });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw e;
+    }
+    const files = entries.filter((e) => e.isFile()).map((e) => path.join(e.parentPath ?? e.path, e.name));
+    return Promise.all(
+      files.map(async (f) => ({ location: `${base}/${path.relative(root, f).split(path.sep).join('/')}`, modifiedMs: (await fs.stat(f)).mtimeMs })),
     );
   }
 

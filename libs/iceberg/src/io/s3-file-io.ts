@@ -2,13 +2,14 @@ import {
   DeleteObjectCommand,
   GetObjectCommand,
   HeadObjectCommand,
+  ListObjectsV2Command,
   PutObjectCommand,
   S3Client,
   S3ServiceException,
   type PutObjectCommandInput,
 } from '@aws-sdk/client-s3';
 import { createReadStream, promises as fs } from 'node:fs';
-import { FileIO } from './file-io';
+import { FileIO, type StoredFile } from './file-io';
 
 /** Where the object store is and how to sign requests to it (`s3.*` catalog properties in Iceberg's terms). */
 export interface S3FileIOOptions {
@@ -108,6 +109,19 @@ export class S3FileIO implements FileIO {
       if (status(e) === 404) return false;
       throw e;
     }
+  }
+
+  async list(prefix: string): Promise<StoredFile[]> {
+    const { bucket, key } = parseS3Location(prefix.replace(/\/*$/, '/'));
+    const scheme = /^(s3[an]?):/.exec(prefix)![1];
+    const out: StoredFile[] = [];
+    let token: string | undefined;
+    do {
+      const page = await this.client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: key, ContinuationToken: token }));
+      for (const o of page.Contents ?? []) if (o.Key) out.push({ location: `${scheme}://${bucket}/${o.Key}`, modifiedMs: o.LastModified?.getTime() ?? Date.now() });
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+    return out;
   }
 
   localPath(): string | undefined {

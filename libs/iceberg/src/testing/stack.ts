@@ -1,12 +1,12 @@
 /* Test helpers for the integration tests: the local stack's endpoints and a pyiceberg reader. */
 import { inspectIcebergTable, stackEndpoints, type IcebergInspection } from '@matih/stack';
-import { ListObjectsV2Command } from '@aws-sdk/client-s3';
-import { existsSync, readdirSync } from 'node:fs';
-import * as path from 'node:path';
+import { randomUUID } from 'node:crypto';
 import type { Catalog } from '../catalog/catalog';
 import { JdbcCatalog } from '../catalog/jdbc-catalog';
 import { RestCatalog } from '../catalog/rest-catalog';
-import { S3FileIO, parseS3Location } from '../io/s3-file-io';
+import { S3FileIO } from '../io/s3-file-io';
+import type { PartitionFieldInput } from '../metadata';
+import { Table, loadTable } from '../table';
 
 export const endpoints = () => stackEndpoints();
 
@@ -45,21 +45,12 @@ export function pyicebergRest(identifier: string, filter?: string): Promise<PyIc
 }
 
 /**
- * The files whose location starts with `prefix` (`…/data/` for a folder), wherever the catalog keeps
- * them: paths on the local file system, object keys on the object store.
+ * The locations of the files that start with `prefix` (`…/data/` for a folder), wherever the
+ * catalog keeps them.
  */
 export async function filesUnder(catalog: Catalog, prefix: string): Promise<string[]> {
-  const local = catalog.io.localPath(prefix);
-  if (local === undefined) {
-    const { bucket, key } = parseS3Location(prefix);
-    const res = await (catalog.io as S3FileIO).client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: key }));
-    return (res.Contents ?? []).map((o) => o.Key!);
-  }
-  const dir = prefix.endsWith('/') ? local : path.dirname(local);
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
-    .map((f) => path.join(dir, f))
-    .filter((f) => f.startsWith(local));
+  const folder = prefix.slice(0, prefix.lastIndexOf('/'));
+  return (await catalog.io.list(folder)).map((f) => f.location).filter((l) => l.startsWith(prefix));
 }
 
 /** The stack's catalogs: the JDBC catalog (tables on the local file system) and the REST catalog (tables on S3). */
@@ -71,4 +62,36 @@ export async function openStackCatalog(kind: StackCatalogKind): Promise<JdbcCata
   const catalog = stackCatalog();
   await catalog.initialize();
   return catalog;
+}
+
+/** Each of the stack's catalogs with the pyiceberg reader of its tables. */
+export const STACK_CATALOGS: { kind: StackCatalogKind; read: (identifier: string) => Promise<PyIcebergView> }[] = [
+  { kind: 'jdbc', read: (identifier) => pyiceberg(identifier) },
+  { kind: 'rest', read: (identifier) => pyicebergRest(identifier) },
+];
+
+/** The `id` column of what pyiceberg read, sorted. */
+export const idsRead = (view: PyIcebergView): number[] => view.rows.map((r) => Number(r['id'])).sort((a, b) => a - b);
+
+/**
+ * A namespace of its own in the stack's catalog of that kind, for the tests of one describe block
+ * (the catalog opens before them and closes after): tables of one required `id` long column.
+ */
+export function stackNamespace(kind: StackCatalogKind, prefix: string): { ns: string; catalog: () => JdbcCatalog | RestCatalog; newTable: (name: string, partitionBy?: PartitionFieldInput[]) => Promise<Table> } {
+  const ns = `${prefix}_${kind}_${randomUUID().slice(0, 8)}`;
+  let catalog: JdbcCatalog | RestCatalog;
+  beforeAll(async () => {
+    catalog = await openStackCatalog(kind);
+    await catalog.createNamespace([ns]);
+  });
+  afterAll(() => catalog.close());
+  return {
+    ns,
+    catalog: () => catalog,
+    newTable: async (name, partitionBy) => {
+      const ident = { namespace: [ns], name };
+      await catalog.createTable(ident, { fields: [{ id: 1, name: 'id', required: true, type: 'long' }], ...(partitionBy ? { partitionBy } : {}) });
+      return loadTable(catalog, ident);
+    },
+  };
 }
