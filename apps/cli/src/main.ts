@@ -3,6 +3,7 @@ import { EXIT } from './exit-codes';
 import { registerCompileCommand } from './commands/compile.command';
 import { registerDeploymentCommands } from './commands/deployments.command';
 import { registerLagCommand } from './commands/lag.command';
+import { registerOrphansCommand } from './commands/orphans.command';
 import { registerRunCommand } from './commands/run.command';
 import { registerStackCommand } from './commands/stack.command';
 import { registerStartCommand } from './commands/start.command';
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
   registerCompileCommand(program);
   registerDeploymentCommands(program);
   registerLagCommand(program);
+  registerOrphansCommand(program);
   return program;
 }
 

@@ -1,7 +1,8 @@
 import { readIcebergTable } from '@matih/stack';
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
-import { clickstreamPlan, createTopic, produceClickstream, readTopic, uniq } from './testing/fixtures';
+import { loadTable, openCatalog } from '@matih/iceberg';
+import { catalogEnv, clickstreamPlan, createTopic, produceClickstream, readTopic, uniq } from './testing/fixtures';
 import type { MicrobatchPlan } from '@matih/contracts';
 
 const root = path.resolve(__dirname, '..', '..', '..');
@@ -79,6 +80,14 @@ describe('exactly-once under crashes (worker processes on the local stack)', () 
     if (code !== 0) throw new Error(`final run exited ${code}:\n${last.output().slice(-3000)}`);
     expect(kills).toBe(7);
     expect(committedBeforeKill).toBeGreaterThan(0);
+    await expectExactly(table, topic, valid, malformed);
+
+    // what the killed workers wrote and never committed (data files, manifests, manifest lists,
+    // metadata files) goes, and no row with it
+    const sink = plan.sinks[0]!;
+    const t = await loadTable(await openCatalog(sink.catalog, catalogEnv()), { namespace: sink.table.namespace, name: sink.table.name });
+    const orphans = await t.removeOrphanFiles({ olderThanMs: Date.now() });
+    expect(orphans.filter((f) => !/\/(data\/.+\.parquet|metadata\/[^/]+\.(avro|metadata\.json))$/.test(f))).toEqual([]);
     await expectExactly(table, topic, valid, malformed);
   });
 

@@ -16,4 +16,5 @@ export { SOURCE_COLUMNS } from './definition';
 export { pipelineJsonSchema, PIPELINE_SCHEMA_ID } from './json-schema';
 export { canonicalJson, contentHash } from './hash';
 export type { Env } from './interpolate';
+export { parseDuration, formatDuration } from './durations';
 export { renderReference } from './reference';

@@ -1,7 +1,9 @@
+import { loadTable, openCatalog } from '@matih/iceberg';
+import { LOCAL_CATALOG_PASSWORD_ENV, localStackCatalogs } from '@matih/planner';
 import { readIcebergTable, stackEndpoints } from '@matih/stack';
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
@@ -74,6 +76,31 @@ describe('matih run (Airflow task mode) on the local stack', () => {
     // batches before the first bad record may have committed; none holds a record past it
     const rows = await readIcebergTable(`executor_it.${table}`).catch(() => []);
     expect(rows.length).toBeLessThan(495);
+  });
+
+  it('remove-orphans deletes the files of a batch written and never committed, and keeps every row', async () => {
+    const { file, table } = await setup(0.1);
+    expect((await matih(['run', file, '--until-idle'])).code).toBe(0);
+    // an executor killed between writing a batch's files and committing them leaves these behind
+    const catalog = await openCatalog({ name: 'matih', ...localStackCatalogs(stackEndpoints().stateDir)['matih']! }, { [LOCAL_CATALOG_PASSWORD_ENV]: stackEndpoints().postgres.password });
+    const t = await loadTable(catalog, { namespace: ['executor_it'], name: table });
+    const pending = await t.writeAppend({ rows: [{ user_id: 'never-committed', event_type: null, event_timestamp: null }] });
+    expect(pending.records).toBe(1n);
+
+    const young = await matih(['remove-orphans', file]);
+    expect(young.code).toBe(0);
+    expect(young.stdout).toContain(`matih.executor_it.${table}: 0 orphan file(s) older than 3d deleted`);
+    const dry = await matih(['remove-orphans', file, '--older-than', '0s', '--dry-run']);
+    expect(dry.stdout).toContain(`matih.executor_it.${table}: 2 orphan file(s) older than 0ms found (dry run: none deleted)`);
+    const listed = dry.stdout.split('\n').filter((l) => /\.(parquet|avro)$/.test(l));
+    expect(listed).toHaveLength(2);
+    expect(listed.every((f) => existsSync(f.replace(/^file:/, '')))).toBe(true);
+    const removed = await matih(['remove-orphans', file, '--older-than', '0s']);
+    expect(removed.stdout).toContain(`matih.executor_it.${table}: 2 orphan file(s) older than 0ms deleted`);
+    expect(listed.some((f) => existsSync(f.replace(/^file:/, '')))).toBe(false);
+    const rows = await readIcebergTable(`executor_it.${table}`);
+    expect(rows).toHaveLength(495);
+    expect((await matih(['remove-orphans', file, '--older-than', 'soon'])).code).toBe(2);
   });
 
   it('stops after --max-batches N and writes an Airflow DAG with --airflow-dag', async () => {

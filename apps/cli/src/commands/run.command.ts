@@ -37,8 +37,17 @@ function loadPlan(file: string): { plan: MicrobatchPlan; pipeline: string } | { 
   return { plan: result.plan, pipeline: loaded.definition.metadata.name };
 }
 
+/** The file's micro-batch plan, or undefined once its errors are printed (exit code 1). */
+export function planOrErrors(file: string): { plan: MicrobatchPlan; pipeline: string } | undefined {
+  const loaded = loadPlan(file);
+  if (!('errors' in loaded)) return loaded;
+  for (const e of loaded.errors) process.stderr.write(`${e}\n`);
+  process.exitCode = EXIT.failure;
+  return undefined;
+}
+
 /** The executor's environment: the local stack catalog's password unless the environment sets it (the plan says where the catalog is). */
-function executorEnv(): Record<string, string | undefined> {
+export function executorEnv(): Record<string, string | undefined> {
   return { [LOCAL_CATALOG_PASSWORD_ENV]: stackEndpoints().postgres.password, ...process.env };
 }
 
@@ -65,12 +74,8 @@ export function registerRunCommand(program: Command): void {
         process.exitCode = EXIT.usage;
         return;
       }
-      const loaded = loadPlan(file);
-      if ('errors' in loaded) {
-        for (const e of loaded.errors) process.stderr.write(`${e}\n`);
-        process.exitCode = EXIT.failure;
-        return;
-      }
+      const loaded = planOrErrors(file);
+      if (!loaded) return;
       if (options.airflowDag) {
         writeFileSync(options.airflowDag, renderAirflowDag({ pipeline: loaded.pipeline, definitionPath: file, schedule: options.schedule, maxBatches, maxRecords: loaded.plan.maxRecords, env: loaded.plan.secrets }));
         process.stdout.write(`${options.airflowDag}: Airflow DAG for ${loaded.pipeline}\n`);
