@@ -41,6 +41,28 @@ describe('micro-batch executor on the local stack', () => {
     expect(reasons.some((r) => /user_id is required/.test(r))).toBe(true);
   });
 
+  it('with two sinks, a sink ahead of the other (a crash between their commits) gets no row twice, the other every row', async () => {
+    const topic = uniq('it_sinks');
+    const [first, second] = [uniq('ahead'), uniq('behind')];
+    await createTopic(topic, 2);
+    const { valid: early } = await produceClickstream(topic, 1200);
+    const one = clickstreamPlan({ topic, table: first, maxRecords: 500, idleTimeoutMs: 2000 });
+    // the first sink alone takes the first 1200 events: its table's offsets are ahead of the second's
+    const alone = new MicrobatchExecutor({ plan: one, pipeline: 'it-sinks', logger, untilIdle: true });
+    await alone.start();
+    expect(await alone.done).toMatchObject({ reason: 'idle', rows: early.length });
+    const { valid: late } = await produceClickstream(topic, 800, { from: 1200 });
+    const sink = one.sinks[0]!;
+    const both = { ...one, sinks: [sink, { ...sink, name: 'second_lake', table: { ...sink.table, name: second } }] };
+    const executor = new MicrobatchExecutor({ plan: both, pipeline: 'it-sinks', logger, untilIdle: true });
+    await executor.start();
+    // the second sink's table has no offsets: both read from the start, the first writes only what it lacks
+    expect(await executor.done).toMatchObject({ reason: 'idle', records: early.length + late.length });
+    const seqs = async (table: string) => (await readIcebergTable(`executor_it.${table}`)).map((r) => Number(r['seq'])).sort((a, b) => a - b);
+    expect(await seqs(first)).toEqual([...early, ...late]);
+    expect(await seqs(second)).toEqual([...early, ...late]);
+  });
+
   /**
    * The broker's secured listeners: SASL over plaintext, SASL over TLS with the stack CA, and mutual
    * TLS (a client certificate, its key encrypted). `secret` is the one the plan references from the

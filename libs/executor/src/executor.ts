@@ -300,11 +300,14 @@ export class MicrobatchExecutor {
     const perSink = this.tables.map((t) => committedOffsets(t.metadata, group, topic, parts));
     this.believed = perSink.map((m) => new Map(parts.map((p) => [p, m.get(p) ?? null])));
     const positions = new Map<number, bigint>();
+    const lowest = (offsets: bigint[]) => offsets.reduce((a, b) => (a < b ? a : b));
     let missing: number[] = [];
     if (this.exactlyOnce) {
+      // a sink without an offset for a partition starts it at start_offset: a sink added to the plan,
+      // or one whose first commit a crash prevented while another sink committed
       for (const p of parts) {
-        const known = perSink.map((m) => m.get(p)).filter((v): v is string => v !== undefined);
-        if (known.length) positions.set(p, known.map(BigInt).reduce((a, b) => (a < b ? a : b)));
+        const known = perSink.map((m) => m.get(p));
+        if (known.every((v) => v !== undefined)) positions.set(p, lowest(known.map((v) => BigInt(v!))));
         else missing.push(p);
       }
     } else {
@@ -317,7 +320,12 @@ export class MicrobatchExecutor {
         }
       }
     }
-    if (missing.length) for (const [p, o] of await this.startOffsets(missing)) positions.set(p, o);
+    if (missing.length) {
+      for (const [p, o] of await this.startOffsets(missing)) {
+        const known = this.exactlyOnce ? perSink.map((m) => m.get(p)).filter((v): v is string => v !== undefined).map(BigInt) : [];
+        positions.set(p, lowest([o, ...known]));
+      }
+    }
     if (generation !== this.generation) return;
     this.positions = positions;
     this.verified = new Set();
