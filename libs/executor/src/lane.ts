@@ -79,19 +79,10 @@ export class Lane {
 
   async init(): Promise<void> {
     const c = this.connection;
-    const source = this.plan.sources[0]!;
     await c.run(SOURCE_TABLE);
     await c.run(`CREATE OR REPLACE TEMP TABLE __from (partition INTEGER, "offset" BIGINT)`);
     await c.run(FULL_RANGE);
-    await c.run(
-      `CREATE OR REPLACE TEMP VIEW ${q(source.name)} AS
-       SELECT value, key, make_timestamptz(CAST(__ts AS BIGINT) * 1000) AS event_timestamp, '${source.topic.replace(/'/g, "''")}' AS topic, partition,
-              CAST("offset" AS BIGINT) AS "offset",
-              CAST(CAST(__headers AS JSON) AS MAP(VARCHAR, VARCHAR)) AS headers
-       FROM __src s
-       WHERE NOT __bad AND __row BETWEEN getvariable('__lo') AND getvariable('__hi')
-         AND "offset" >= COALESCE((SELECT f."offset" FROM __from f WHERE f.partition = s.partition), 0)`,
-    );
+    await c.run(this.sourceView(false));
     for (const stage of this.plan.stages) {
       try {
         await c.run(`CREATE OR REPLACE TEMP VIEW ${q(stage.name)} AS ${stage.sql.replace(/;\s*$/, '')}`);
@@ -108,6 +99,22 @@ export class Lane {
         throw new ExecutorError(ExecutorErrorCode.InvalidPlan, `sink ${sink.name}: its input ${sink.input} has no column ${missing.map((m) => m.name).join(', ')} that the table requires`);
       }
     }
+  }
+
+  /**
+   * The source as the stages see it: the records selected for the current run (all of them, or a
+   * bisection's range), and once narrowed (`startAt`) only those at or after the table's offsets.
+   */
+  private sourceView(narrowed: boolean): string {
+    const source = this.plan.sources[0]!;
+    return `CREATE OR REPLACE TEMP VIEW ${q(source.name)} AS
+       SELECT value, key, make_timestamptz(CAST(__ts AS BIGINT) * 1000) AS event_timestamp, '${source.topic.replace(/'/g, "''")}' AS topic, partition,
+              CAST("offset" AS BIGINT) AS "offset",
+              CAST(CAST(__headers AS JSON) AS MAP(VARCHAR, VARCHAR)) AS headers
+       FROM __src s
+       WHERE NOT __bad AND __row BETWEEN getvariable('__lo') AND getvariable('__hi')${
+         narrowed ? `\n         AND "offset" >= COALESCE((SELECT f."offset" FROM __from f WHERE f.partition = s.partition), 0)` : ''
+       }`;
   }
 
   /**
@@ -150,7 +157,7 @@ export class Lane {
   async load(records: readonly SourceRecord[], staged: readonly StagedRecord[]): Promise<void> {
     const c = this.connection;
     // a new table, not the old one emptied: appending into a table with deleted rows costs three times as much
-    await c.run(`${SOURCE_TABLE}; ${this.narrowed ? 'DELETE FROM __from; ' : ''}${this.full ? '' : FULL_RANGE}`);
+    await c.run(`${SOURCE_TABLE}; ${this.narrowed ? `DELETE FROM __from; ${this.sourceView(false)}; ` : ''}${this.full ? '' : FULL_RANGE}`);
     this.narrowed = false;
     this.full = true;
     this.bad = false;
@@ -232,12 +239,13 @@ export class Lane {
 
   /** Restricts a sink's write to the records at or after the table's offsets (recovery after a partial multi-sink commit). */
   async startAt(from: Map<number, string> | null): Promise<void> {
-    if (!this.narrowed && !(from && from.size)) return;
+    const narrow = !!from && from.size > 0;
+    if (!this.narrowed && !narrow) return;
     await this.connection.run('DELETE FROM __from');
-    this.narrowed = !!from && from.size > 0;
-    if (from && from.size) {
-      await this.connection.run(`INSERT INTO __from VALUES ${[...from].map(([p, o]) => `(${p}, ${BigInt(o)})`).join(', ')}`);
-    }
+    if (narrow) await this.connection.run(`INSERT INTO __from VALUES ${[...from!].map(([p, o]) => `(${p}, ${BigInt(o)})`).join(', ')}`);
+    // the offsets filter costs a join on every run: the view has it only while narrowed
+    if (narrow !== this.narrowed) await this.connection.run(this.sourceView(narrow));
+    this.narrowed = narrow;
   }
 
   /** The relation a sink appends: its input's rows, cast to the table's column types. */
