@@ -570,8 +570,7 @@ export class MicrobatchExecutor {
         // records below a table's offsets were committed to it already (only after a partial multi-sink commit)
         const behind = new Map([...batch.start[s]!].filter((e): e is [number, string] => e[1] !== null && first.has(e[0]) && first.get(e[0])! < BigInt(e[1])));
         await lane.startAt(behind.size ? behind : null);
-        const sink = this.plan.sinks[s]!;
-        const pending = await this.withRetries(() => this.tables[s]!.writeAppend({ connection: lane.connection, sql: lane.sinkRelation(s), columns: sink.columns.map((c) => c.name) }));
+        const pending = await this.withRetries(() => this.tables[s]!.writeAppend(lane.sinkInput(s)));
         appends.push(pending);
         rows += Number(pending.records);
       }

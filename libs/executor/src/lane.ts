@@ -2,7 +2,7 @@ import { BOOLEAN, DOUBLE, DuckDBConnection, DuckDBDataChunk, INTEGER, VARCHAR, t
 import duckdb from '@duckdb/node-bindings';
 import { isUtf8 } from 'node:buffer';
 import type { IcebergColumn, MicrobatchPlan } from '@matih/contracts';
-import { queryRows } from '@matih/iceberg';
+import { queryRows, type RelationInput } from '@matih/iceberg';
 import { ExecutorError, ExecutorErrorCode } from './errors';
 
 /** A record as the executor holds it between Kafka and DuckDB. */
@@ -255,6 +255,12 @@ export class Lane {
     const select = sink.columns.map((col) => (cols.has(col.name) ? `CAST(${q(col.name)} AS ${duckTypeOf(col.type)}) AS ${q(col.name)}` : `CAST(NULL AS ${duckTypeOf(col.type)}) AS ${q(col.name)}`));
     // after startAt() narrowed the records (recovery of a partial multi-sink commit) the stages run again
     return `SELECT ${select.join(', ')} FROM ${this.narrowed ? q(sink.input) : `__out${sinkIndex}`}`;
+  }
+
+  /** What a sink's table appends: its relation, read from the materialized stage output unless narrowed (then the stages run again). */
+  sinkInput(sinkIndex: number): RelationInput {
+    const columns = this.plan.sinks[sinkIndex]!.columns.map((c) => c.name);
+    return { connection: this.connection, sql: this.sinkRelation(sinkIndex), columns, materialized: !this.narrowed };
   }
 
   private async select(lo: number, hi: number): Promise<void> {

@@ -178,6 +178,7 @@ export class Table {
     let connection: DuckDBConnection;
     let relationSql: string;
     let relationColumns: readonly string[] | undefined;
+    let relationMaterialized = false;
     let cleanupInput: (() => Promise<void>) | undefined;
     let ownConnection = false;
     if ('rows' in input) {
@@ -185,11 +186,13 @@ export class Table {
       ownConnection = true;
       const staged = await rowsToDuckDB(connection, schema.fields, input.rows);
       relationSql = staged.sql;
+      relationMaterialized = true;
       cleanupInput = staged.drop;
     } else {
       connection = input.connection;
       relationSql = input.sql;
       relationColumns = input.columns;
+      relationMaterialized = input.materialized ?? false;
     }
 
     const commitId = randomUUID();
@@ -199,6 +202,7 @@ export class Table {
         connection,
         relationSql,
         relationColumns,
+        relationMaterialized,
         schema,
         spec,
         sortOrder,

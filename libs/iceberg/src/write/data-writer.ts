@@ -23,6 +23,8 @@ export interface RelationInput {
   sql: string;
   /** its column names, when the caller knows them (saves describing the relation) */
   columns?: readonly string[];
+  /** it only reads tables (cheap to read twice): the writer reads it twice rather than staging a copy */
+  materialized?: boolean;
 }
 
 export type AppendInput = RowsInput | RelationInput;
@@ -33,6 +35,8 @@ export interface WriteDataFilesArgs {
   relationSql: string;
   /** the relation's column names, if known */
   relationColumns?: readonly string[];
+  /** the relation only reads tables: stage it as a view (read twice) rather than a copy */
+  relationMaterialized?: boolean;
   schema: Schema;
   spec: PartitionSpec;
   sortOrder?: SortOrder;
@@ -172,6 +176,7 @@ export async function writeDataFiles(args: WriteDataFilesArgs): Promise<DataFile
   const width = args.truncateBoundsTo ?? 16;
   const writeId = randomUUID();
   const stage = `__iceberg_stage_${writeId.replace(/-/g, '')}`;
+  const stageKind = args.relationMaterialized ? 'VIEW' : 'TABLE';
   const fields = schema.fields;
   const ptype = partitionType(spec, schema);
   const byId = new Map(fields.map((f) => [f.id, f]));
@@ -214,7 +219,7 @@ export async function writeDataFiles(args: WriteDataFilesArgs): Promise<DataFile
     // 2. Stage and aggregate in one round trip.
     const groupRows = await queryRows(
       c,
-      `CREATE TEMP TABLE ${stage} AS
+      `CREATE TEMP ${stageKind} ${stage} AS
        SELECT *, ${groupSql} AS __g FROM (
          SELECT *${partSql.length ? ', ' + partSql.join(', ') : ''} FROM (SELECT ${colSql.join(', ')} FROM (${relation}) AS __in)
        );
@@ -232,7 +237,14 @@ export async function writeDataFiles(args: WriteDataFilesArgs): Promise<DataFile
     let target: string;
     let select: string;
     const batchDir = path.join(stagingDir, writeId.slice(0, 8));
-    if (spec.fields.length) {
+    // one partition (the usual batch): the file DuckDB's PARTITION_BY would write, without its split
+    const only = spec.fields.length && groups.size === 1 ? [...groups.keys()][0]! : undefined;
+    if (only !== undefined) {
+      const dir = path.join(batchDir, `__g=${only}`);
+      await fs.mkdir(dir, { recursive: true });
+      target = path.join(dir, `${writeId}-0.parquet`);
+      select = `SELECT ${cols} FROM ${stage}${orderBy}`;
+    } else if (spec.fields.length) {
       target = batchDir;
       select = `SELECT ${cols}, __g FROM ${stage}${orderBy}`;
       options.push(`PARTITION_BY (__g)`, `FILENAME_PATTERN '${writeId}-{i}'`);
@@ -240,7 +252,7 @@ export async function writeDataFiles(args: WriteDataFilesArgs): Promise<DataFile
       target = path.join(stagingDir, `${writeId}.parquet`);
       select = `SELECT ${cols} FROM ${stage}${orderBy}`;
     }
-    const files = readStatsRows(await queryRows(c, `COPY (${select}) TO ${lit(target)} (${options.join(', ')})`));
+    const files = readStatsRows(await queryRows(c, `COPY (${select}) TO ${lit(target)} (${options.join(', ')})`)).map((f) => (only === undefined ? f : { ...f, group: only }));
     written.push(...files.map((f) => f.filename));
     const filesPerGroup = new Map<string, number>();
     for (const f of files) filesPerGroup.set(f.group, (filesPerGroup.get(f.group) ?? 0) + 1);
@@ -327,7 +339,7 @@ export async function writeDataFiles(args: WriteDataFilesArgs): Promise<DataFile
     throw e;
   } finally {
     if (!localDir) await fs.rm(stagingDir, { recursive: true, force: true });
-    await c.run(`DROP TABLE IF EXISTS ${stage}`);
+    await c.run(`DROP ${stageKind} IF EXISTS ${stage}`);
   }
 }
 
