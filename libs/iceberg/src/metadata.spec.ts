@@ -65,6 +65,35 @@ describe('table metadata JSON', () => {
     expect(schema.fields.at(-1)).toEqual({ id: 6, name: 'country', required: false, type: 'string' });
     expect(lastColumnId).toBe(6);
   });
+
+  it('leaves the metadata it updates as it was, and serializes what it shares with it as a whole document would', () => {
+    let m = newTableMetadata('/t', { fields, properties: { owner: 'me' } });
+    const versions = [m];
+    for (let i = 1; i <= 3; i++) {
+      const id = (1n << 62n) + BigInt(i);
+      m = applyUpdates(
+        m,
+        [
+          { action: 'add-snapshot', snapshot: { 'snapshot-id': id, 'sequence-number': BigInt(i), 'timestamp-ms': BigInt(i), 'manifest-list': `/t/metadata/snap-${i}.avro`, summary: { operation: 'append', n: String(i) } } },
+          { action: 'set-snapshot-ref', 'ref-name': 'main', type: 'branch', 'snapshot-id': id },
+          { action: 'set-properties', updates: { round: String(i) } },
+          ...(i === 3 ? [{ action: 'remove-snapshots' as const, 'snapshot-ids': [(1n << 62n) + 1n] }] : []),
+        ],
+        `/t/metadata/0000${i}-a.metadata.json`,
+      );
+      versions.push(m);
+    }
+    // every version still says what it said when it was made
+    expect(versions.map((v) => [v.snapshots.length, v['snapshot-log'].length, v['metadata-log'].length, v.properties['round'], v.refs['main']?.['snapshot-id']])).toEqual([
+      [0, 0, 0, undefined, undefined],
+      [1, 1, 1, '1', (1n << 62n) + 1n],
+      [2, 2, 2, '2', (1n << 62n) + 2n],
+      [2, 2, 3, '3', (1n << 62n) + 3n],
+    ]);
+    // snapshots serialized for an earlier version are reused, byte for byte what the whole document gives
+    for (const v of versions) expect(serializeTableMetadata(v)).toBe(stringifyJson(v));
+    expect(parseTableMetadata(serializeTableMetadata(m))).toEqual(m);
+  });
 });
 
 describe('Avro manifests and manifest lists', () => {

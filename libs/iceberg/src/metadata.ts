@@ -187,7 +187,18 @@ export function checkRequirements(meta: TableMetadata, reqs: TableRequirement[])
 
 /** Applies updates to a copy of the metadata (what a JDBC-style catalog does before writing a new metadata file). */
 export function applyUpdates(base: TableMetadata, updates: MetadataUpdate[], baseLocation?: string): TableMetadata {
-  const m: TableMetadata = structuredClone(base);
+  // updates replace or append, never change an element in place: the top level and the collections
+  // they touch are copied, the snapshots, schemas and log entries shared (a table commits often and
+  // its history is long: a deep copy cost more than the rest of the commit)
+  const m: TableMetadata = {
+    ...base,
+    snapshots: [...base.snapshots],
+    'snapshot-log': [...base['snapshot-log']],
+    'metadata-log': [...base['metadata-log']],
+    refs: { ...base.refs },
+    schemas: [...base.schemas],
+    properties: { ...base.properties },
+  };
   const now = BigInt(Date.now());
   for (const u of updates) {
     switch (u.action) {
@@ -282,8 +293,22 @@ export function parseTableMetadata(text: string): TableMetadata {
   return raw;
 }
 
+/** Each snapshot's JSON, made once: metadata objects are never changed in place, and a table's snapshots are most of its metadata. */
+const snapshotJson = new WeakMap<object, string>();
+
 export function serializeTableMetadata(m: TableMetadata): string {
-  return stringifyJson(m);
+  const fields = Object.entries(m).filter(([, v]) => v !== undefined);
+  return `{${fields
+    .map(([k, v]) => {
+      if (k !== 'snapshots') return `${JSON.stringify(k)}:${stringifyJson(v)}`;
+      const snapshots = (v as object[]).map((s) => {
+        let json = snapshotJson.get(s);
+        if (json === undefined) snapshotJson.set(s, (json = stringifyJson(s)));
+        return json;
+      });
+      return `"snapshots":[${snapshots.join(',')}]`;
+    })
+    .join(',')}}`;
 }
 
 /** Next metadata file name, `<location>/metadata/<version>-<uuid>.metadata.json` as Java and pyiceberg name it. */
