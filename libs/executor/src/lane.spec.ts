@@ -57,6 +57,22 @@ describe('Lane: values that are not JSON', () => {
   });
 });
 
+describe('Lane: rows that do not fit the table', () => {
+  it('are found for an optional column of another type than the table\'s and for a required column, and left out of the rows', async () => {
+    // kafka_partition comes out as text where the table has an optional int: it is checked; page_url
+    // is text like the table's and optional: it is not
+    const stage = `SELECT ${FIELDS}, ${PAGE}, json_extract_string(value, '$.part') AS kafka_partition FROM clickstream`;
+    const misfit = { ...record(2, 'b'), value: Buffer.from('{"user_id": "user-2", "seq": 2, "page_url": "/p", "part": "two"}') };
+    const anonymous = { ...record(3, 'c'), value: Buffer.from('{"seq": 3, "page_url": "/p"}') };
+    const r = await run(stage, [record(1, 'a'), misfit, anonymous, record(4, 'd')]);
+    expect(r.failed).toEqual([
+      { index: 1, stage: 'schema', reason: "column kafka_partition: the value does not fit the table's type int" },
+      { index: 2, stage: 'schema', reason: 'column user_id is required by the table but the record gives no value' },
+    ]);
+    expect(r.rows.map((x) => x[1])).toEqual([1n, 4n]);
+  });
+});
+
 describe('Lane: the source columns a plan reads', () => {
   const records = [record(1, 'a', { trace: 'x1' }), record(2, 'b'), record(3, 'a', { trace: 'x3' })];
 

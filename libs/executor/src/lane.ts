@@ -63,6 +63,8 @@ export interface LaneResult {
  */
 export class Lane {
   private inputColumns = new Map<string, Set<string>>();
+  /** per sink: the checks of the columns a value of its input may not fit (required, or of another type than the table's) */
+  private checks = new Map<string, ReturnType<typeof unfitSql>[]>();
   private bad = false;
   private narrowed = false;
   /** the stages see every record of the batch (no bisection range set) */
@@ -92,12 +94,16 @@ export class Lane {
     }
     this.read = await this.sourceColumnsRead();
     for (const sink of this.plan.sinks) {
-      const cols = (await queryRows(c, `DESCRIBE SELECT * FROM ${q(sink.input)}`)).map((r) => String(r[0]));
-      this.inputColumns.set(sink.name, new Set(cols));
-      const missing = sink.columns.filter((col) => col.required && !cols.includes(col.name));
+      const described = new Map((await queryRows(c, `DESCRIBE SELECT * FROM ${q(sink.input)}`)).map((r) => [String(r[0]), String(r[1])]));
+      this.inputColumns.set(sink.name, new Set(described.keys()));
+      const missing = sink.columns.filter((col) => col.required && !described.has(col.name));
       if (missing.length) {
         throw new ExecutorError(ExecutorErrorCode.InvalidPlan, `sink ${sink.name}: its input ${sink.input} has no column ${missing.map((m) => m.name).join(', ')} that the table requires`);
       }
+      // an optional column whose input already has the table's type always fits: no check per batch
+      const present = sink.columns.filter((col) => described.has(col.name));
+      const tableTypes = present.length ? (await queryRows(c, `SELECT ${present.map((col) => `typeof(CAST(NULL AS ${duckTypeOf(col.type)}))`).join(', ')}`))[0]!.map(String) : [];
+      this.checks.set(sink.name, present.filter((col, i) => col.required || described.get(col.name) !== tableTypes[i]).map((col) => unfitSql(col)));
     }
   }
 
@@ -274,8 +280,7 @@ export class Lane {
     let invalidJson = 0;
     for (let i = 0; i < this.plan.sinks.length; i++) {
       const sink = this.plan.sinks[i]!;
-      const cols = this.inputColumns.get(sink.name)!;
-      const checks = sink.columns.filter((col) => cols.has(col.name)).map((col) => unfitSql(col));
+      const checks = this.checks.get(sink.name)!;
       const mark = markJson && i === 0;
       let r: unknown[];
       try {
