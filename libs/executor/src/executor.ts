@@ -301,13 +301,14 @@ export class MicrobatchExecutor {
     this.believed = perSink.map((m) => new Map(parts.map((p) => [p, m.get(p) ?? null])));
     const positions = new Map<number, bigint>();
     const lowest = (offsets: bigint[]) => offsets.reduce((a, b) => (a < b ? a : b));
+    /** the offsets the sinks' tables have for a partition (exactly-once) */
+    const known = (p: number) => (this.exactlyOnce ? perSink.flatMap((m) => (m.has(p) ? [BigInt(m.get(p)!)] : [])) : []);
     let missing: number[] = [];
     if (this.exactlyOnce) {
       // a sink without an offset for a partition starts it at start_offset: a sink added to the plan,
       // or one whose first commit a crash prevented while another sink committed
       for (const p of parts) {
-        const known = perSink.map((m) => m.get(p));
-        if (known.every((v) => v !== undefined)) positions.set(p, lowest(known.map((v) => BigInt(v!))));
+        if (perSink.every((m) => m.has(p))) positions.set(p, lowest(known(p)));
         else missing.push(p);
       }
     } else {
@@ -321,10 +322,7 @@ export class MicrobatchExecutor {
       }
     }
     if (missing.length) {
-      for (const [p, o] of await this.startOffsets(missing)) {
-        const known = this.exactlyOnce ? perSink.map((m) => m.get(p)).filter((v): v is string => v !== undefined).map(BigInt) : [];
-        positions.set(p, lowest([o, ...known]));
-      }
+      for (const [p, o] of await this.startOffsets(missing)) positions.set(p, lowest([o, ...known(p)]));
     }
     if (generation !== this.generation) return;
     this.positions = positions;

@@ -158,15 +158,11 @@ export async function findOrphanFiles(io: FileIO, metadata: TableMetadata, metad
   for (const stats of [...(metadata.statistics ?? []), ...(metadata['partition-statistics'] ?? [])] as { 'statistics-path'?: string }[]) {
     if (stats['statistics-path']) reached.add(sameFile(stats['statistics-path']));
   }
-  const manifests = new Set<string>();
-  for (const snapshot of metadata.snapshots) {
-    reached.add(sameFile(snapshot['manifest-list']));
-    for (const m of await readManifestList(await io.read(snapshot['manifest-list']))) manifests.add(m.manifest_path);
-  }
-  for (const m of manifests) {
-    reached.add(sameFile(m));
-    for (const f of await manifestFilePaths(await io.read(m))) reached.add(sameFile(f));
-  }
+  const lists = metadata.snapshots.map((s) => s['manifest-list']);
+  // snapshots share most of their manifests: each is read once, all at the same time
+  const manifests = [...new Set((await Promise.all(lists.map(async (l) => readManifestList(await io.read(l))))).flat().map((m) => m.manifest_path))];
+  const files = (await Promise.all(manifests.map(async (m) => manifestFilePaths(await io.read(m))))).flat();
+  for (const f of [...lists, ...manifests, ...files]) reached.add(sameFile(f));
   const stored = await io.list(metadata.location);
   return stored.filter((f) => f.modifiedMs < olderThanMs && !reached.has(sameFile(f.location)) && !/\/metadata\/version-hint\.text$/.test(f.location)).map((f) => f.location);
 }
